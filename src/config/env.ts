@@ -1,0 +1,86 @@
+// Process settings from the environment. Refuses to start with a message naming each bad variable.
+
+import { z } from "zod";
+import { DEFAULT_REDIS_URL } from "../store/redis";
+
+export interface Settings {
+  readonly slackBotToken: string;
+  readonly slackSigningSecret: string;
+  /** Socket Mode when set. */
+  readonly slackAppToken: string | null;
+  /** Ends with "/"; null means Slack's own. */
+  readonly slackApiUrl: string | null;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly port: number;
+  readonly configDir: string;
+  readonly alertWebhookToken: string;
+  readonly runbookBaseUrl: string | null;
+  readonly logLevel: string;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `cannot start: bad environment settings (see .env.example)\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "SettingsError";
+  }
+}
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? null : v.trim()));
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: "is required: the bot token (xoxb-…) from the Slack app's OAuth page" })
+    .min(1, "is empty"),
+  SLACK_SIGNING_SECRET: z
+    .string({ error: "is required: the signing secret from the Slack app's Basic Information page" })
+    .min(1, "is empty"),
+  SLACK_APP_TOKEN: optional.refine(
+    (v) => v === null || v.startsWith("xapp-"),
+    "must start with xapp- (an app-level token)",
+  ),
+  SLACK_API_URL: optional.refine((v) => v === null || /^https?:\/\//.test(v), "must be an http(s) URL"),
+  REDIS_URL: optional.refine(
+    (v) => v === null || /^rediss?:\/\//.test(v),
+    "must be a redis:// or rediss:// URL",
+  ),
+  REDIS_PREFIX: optional,
+  PORT: optional.refine((v) => v === null || (/^\d+$/.test(v) && Number(v) < 65536), "must be a port number"),
+  ONCALL_CONFIG_DIR: optional,
+  ALERT_WEBHOOK_TOKEN: z
+    .string({
+      error: "is required: the bearer token Alertmanager sends (make one with `openssl rand -hex 32`)",
+    })
+    .min(16, "is too short: use at least 16 characters (`openssl rand -hex 32`)"),
+  RUNBOOK_BASE_URL: optional.refine((v) => v === null || /^https?:\/\//.test(v), "must be an http(s) URL"),
+  LOG_LEVEL: optional.refine(
+    (v) => v === null || ["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(v),
+    "must be one of fatal, error, warn, info, debug, trace, silent",
+  ),
+});
+
+export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Settings {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    slackBotToken: e.SLACK_BOT_TOKEN,
+    slackSigningSecret: e.SLACK_SIGNING_SECRET,
+    slackAppToken: e.SLACK_APP_TOKEN,
+    slackApiUrl: e.SLACK_API_URL === null ? null : e.SLACK_API_URL.replace(/\/?$/, "/"),
+    redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX ?? "oncall:",
+    port: e.PORT === null ? 3000 : Number(e.PORT),
+    configDir: e.ONCALL_CONFIG_DIR ?? cwd,
+    alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
+    runbookBaseUrl: e.RUNBOOK_BASE_URL,
+    logLevel: e.LOG_LEVEL ?? "info",
+  };
+}

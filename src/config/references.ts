@@ -1,0 +1,250 @@
+// Rules that span files: ids are unique, references resolve, and every team in a merged rotation
+// gives it at least one engineer. They read the raw YAML data leniently, so a malformed field in
+// one entry (already reported by the schemas) does not hide a broken reference in another.
+
+import type { ConfigIssue } from "./errors";
+import { hint } from "./suggest";
+import type { Path, YamlSource } from "./yaml-source";
+import { formatPath } from "./zod-issues";
+
+type Entry = { readonly index: number; readonly value: Record<string, unknown> };
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+function entries(value: unknown): Entry[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, index) => {
+    const value = record(item);
+    return value ? [{ index, value }] : [];
+  });
+}
+
+/** A list's string items with their positions (malformed items are skipped, not renumbered). */
+function strings(value: unknown): { index: number; text: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, index) => (typeof item === "string" ? [{ index, text: item }] : []));
+}
+
+function text(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+export interface ReferenceInputs {
+  /** Null when the file is missing or is not valid YAML: references into it are then not judged. */
+  readonly teams: YamlSource | null;
+  readonly services: YamlSource | null;
+  readonly rotations: readonly YamlSource[];
+  /** False when some rotation file could not be read, so an unknown rotation id may be in it. */
+  readonly rotationsComplete: boolean;
+  readonly runbooks: readonly {
+    readonly file: string;
+    readonly alert: string;
+    readonly line: number | null;
+  }[];
+}
+
+class Issues {
+  readonly list: ConfigIssue[] = [];
+  at(source: YamlSource, path: Path, message: string): void {
+    this.list.push({ file: source.file, line: source.lineAt(path), field: formatPath(path), message });
+  }
+}
+
+interface TeamInfo {
+  readonly members: readonly string[];
+}
+
+function checkTeams(source: YamlSource, issues: Issues): Map<string, TeamInfo> {
+  const teams = new Map<string, TeamInfo>();
+  const firstIndex = new Map<string, number>();
+  for (const { index, value } of entries(record(source.data)?.teams)) {
+    const teamId = text(value.id);
+    if (teamId === null) continue;
+    const first = firstIndex.get(teamId);
+    if (first !== undefined) {
+      issues.at(
+        source,
+        ["teams", index, "id"],
+        `team id ${JSON.stringify(teamId)} is already used by teams[${first}]; team ids must be unique`,
+      );
+      continue;
+    }
+    firstIndex.set(teamId, index);
+    teams.set(teamId, { members: strings(value.members).map((m) => m.text) });
+  }
+  return teams;
+}
+
+function unknownTeam(teamId: string, teams: Map<string, TeamInfo>, teamsFile: string): string {
+  return `team ${JSON.stringify(teamId)} is not defined in ${teamsFile}${hint(teamId, [...teams.keys()], "teams")}`;
+}
+
+function checkRotationIds(inputs: ReferenceInputs, issues: Issues): Set<string> {
+  const seen = new Map<string, string>();
+  for (const source of inputs.rotations) {
+    const rotationId = text(record(source.data)?.id);
+    if (rotationId === null) continue;
+    const other = seen.get(rotationId);
+    if (other !== undefined) {
+      issues.at(
+        source,
+        ["id"],
+        `rotation id ${JSON.stringify(rotationId)} is already used by ${other}; rotation ids must be unique`,
+      );
+    } else seen.set(rotationId, source.file);
+  }
+  return new Set(seen.keys());
+}
+
+function checkServices(
+  source: YamlSource,
+  teams: Map<string, TeamInfo> | null,
+  teamsFile: string,
+  rotationIds: Set<string> | null,
+  issues: Issues,
+): void {
+  const data = record(source.data);
+  const fallback = text(data?.fallback_rotation);
+  if (fallback !== null && rotationIds !== null && !rotationIds.has(fallback)) {
+    issues.at(
+      source,
+      ["fallback_rotation"],
+      `rotation ${JSON.stringify(fallback)} is not defined in schedules/rotations/${hint(fallback, [...rotationIds], "rotations")}`,
+    );
+  }
+
+  const firstIndex = new Map<string, number>();
+  const matchers = new Map<string, number>();
+  for (const { index, value } of entries(data?.services)) {
+    const serviceId = text(value.id);
+    if (serviceId !== null) {
+      const first = firstIndex.get(serviceId);
+      if (first !== undefined) {
+        issues.at(
+          source,
+          ["services", index, "id"],
+          `service id ${JSON.stringify(serviceId)} is already used by services[${first}]; service ids must be unique`,
+        );
+      } else firstIndex.set(serviceId, index);
+    }
+
+    const owner = text(value.team);
+    if (owner !== null && teams !== null && !teams.has(owner)) {
+      issues.at(source, ["services", index, "team"], unknownTeam(owner, teams, teamsFile));
+    }
+
+    // Two services with identical matchers would make routing depend on file order.
+    const match = record(value.match);
+    if (match && Object.keys(match).length > 0) {
+      const key = JSON.stringify(Object.entries(match).sort(([a], [b]) => a.localeCompare(b)));
+      const first = matchers.get(key);
+      if (first !== undefined) {
+        issues.at(
+          source,
+          ["services", index, "match"],
+          `has the same labels as services[${first}], so an alert could belong to either; make one of them more specific`,
+        );
+      } else matchers.set(key, index);
+    }
+  }
+}
+
+function checkRotation(
+  source: YamlSource,
+  teams: Map<string, TeamInfo> | null,
+  teamsFile: string,
+  issues: Issues,
+): void {
+  const data = record(source.data);
+  if (data === null) return;
+  const rotationId = text(data.id) ?? source.file;
+  const rotationTeams = strings(data.teams);
+  const inRotation = new Set(rotationTeams.map((t) => t.text));
+
+  if (teams !== null) {
+    for (const { index, text: teamId } of rotationTeams) {
+      if (!teams.has(teamId)) issues.at(source, ["teams", index], unknownTeam(teamId, teams, teamsFile));
+    }
+  }
+
+  const given = new Set<string>();
+  const users = new Map<string, number>();
+  for (const { index, value } of entries(data.participants)) {
+    const user = text(value.user);
+    const teamId = text(value.team);
+    if (user !== null) {
+      const first = users.get(user);
+      if (first !== undefined) {
+        issues.at(
+          source,
+          ["participants", index, "user"],
+          `user ${user} is already in this rotation at participants[${first}]; list each engineer once`,
+        );
+      } else users.set(user, index);
+    }
+    if (teamId === null) continue;
+    given.add(teamId);
+    if (teams !== null && !teams.has(teamId)) {
+      issues.at(source, ["participants", index, "team"], unknownTeam(teamId, teams, teamsFile));
+      continue;
+    }
+    if (!inRotation.has(teamId)) {
+      issues.at(
+        source,
+        ["participants", index, "team"],
+        `team ${JSON.stringify(teamId)} is not one of this rotation's teams [${[...inRotation].join(", ")}]; add it to teams or correct the participant's team`,
+      );
+    }
+    const members = teams?.get(teamId)?.members;
+    if (user !== null && members !== undefined && !members.includes(user)) {
+      issues.at(
+        source,
+        ["participants", index, "user"],
+        `user ${user} is not a member of team ${JSON.stringify(teamId)} (members: ${members.join(", ")}); add them to its members in ${teamsFile} or correct the participant`,
+      );
+    }
+  }
+
+  // The first rule of a merged rotation: every team that pools its on-call gives someone to it.
+  for (const { index, text: teamId } of rotationTeams) {
+    if (given.has(teamId) || (teams !== null && !teams.has(teamId))) continue;
+    const members = teams?.get(teamId)?.members ?? [];
+    const candidates = members.length > 0 ? ` (members: ${members.join(", ")})` : "";
+    issues.at(
+      source,
+      ["teams", index],
+      `team ${JSON.stringify(teamId)} gives no engineer to rotation ${JSON.stringify(rotationId)}: add a participant { user: <member of ${teamId}>, team: ${teamId} } to ${source.file}${candidates}`,
+    );
+  }
+}
+
+export function checkReferences(inputs: ReferenceInputs): ConfigIssue[] {
+  const issues = new Issues();
+  const teamsFile = inputs.teams?.file ?? "schedules/teams.yaml";
+  // Without a readable teams list every reference would look broken; the schema error says why.
+  const teams =
+    inputs.teams && Array.isArray(record(inputs.teams.data)?.teams) ? checkTeams(inputs.teams, issues) : null;
+  const rotationIds = checkRotationIds(inputs, issues);
+  if (inputs.services) {
+    checkServices(inputs.services, teams, teamsFile, inputs.rotationsComplete ? rotationIds : null, issues);
+  }
+  for (const rotation of inputs.rotations) checkRotation(rotation, teams, teamsFile, issues);
+
+  const alerts = new Map<string, string>();
+  for (const runbook of inputs.runbooks) {
+    const other = alerts.get(runbook.alert);
+    if (other !== undefined) {
+      issues.list.push({
+        file: runbook.file,
+        line: runbook.line,
+        field: "alert",
+        message: `alert ${JSON.stringify(runbook.alert)} already has a runbook entry in ${other}; keep one entry per alert`,
+      });
+    } else alerts.set(runbook.alert, runbook.file);
+  }
+  return issues.list;
+}

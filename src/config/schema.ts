@@ -1,0 +1,171 @@
+// Schemas for the files under schedules/ and for runbook front matter: snake_case YAML in,
+// the camelCase types of types.ts out. Cross-file rules (references, the merged-rotation rule) live
+// in references.ts; these only judge one file at a time.
+
+import { z } from "zod";
+import {
+  displayName,
+  durationMs,
+  flag,
+  holidayRegion,
+  id,
+  labelMatch,
+  localDate,
+  reference,
+  shiftLength,
+  slackChannel,
+  slackUser,
+  strictObject,
+  timeOfDay,
+  timeZone,
+  uniqueList,
+  weekday,
+  wholeNumber,
+  wholeWeeks,
+  workHours,
+} from "./fields";
+import type { RemediationSpec, ReviewConfig, Rotation, Service, Team, Weekday, Workdays } from "./types";
+
+const MON_TO_FRI: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri"];
+
+const workdays = strictObject(
+  {
+    days: uniqueList(weekday, "a list of weekdays, e.g. [mon, tue, wed, thu, fri]", "day")
+      .min(1, "must list at least one day")
+      .optional(),
+    hours: workHours,
+    holidays: holidayRegion.nullable().optional(),
+  },
+  "working days: days, hours, holidays",
+).transform(
+  (w): Workdays => ({ days: w.days ?? [...MON_TO_FRI], hours: w.hours, holidays: w.holidays ?? null }),
+);
+
+const team = strictObject(
+  {
+    id,
+    name: displayName.optional(),
+    channel: slackChannel,
+    members: uniqueList(slackUser, "a list of Slack user ids, e.g. [U01AAA, U01BBB]", "member").min(
+      1,
+      "must list at least one member",
+    ),
+    timezone: timeZone,
+    workdays,
+  },
+  "team settings",
+).transform(
+  (t): Team => ({
+    id: t.id,
+    name: t.name ?? t.id,
+    channel: t.channel,
+    members: t.members,
+    timezone: t.timezone,
+    workdays: t.workdays,
+  }),
+);
+
+export const teamsFile = strictObject(
+  { teams: z.array(team, { error: "a list of teams" }).min(1, "must define at least one team") },
+  "teams",
+);
+
+const service = strictObject(
+  { id, name: displayName.optional(), team: reference("team"), match: labelMatch },
+  "service settings",
+).transform((s): Service => ({ id: s.id, name: s.name ?? s.id, team: s.team, match: s.match }));
+
+export const servicesFile = strictObject(
+  {
+    fallback_rotation: reference("rotation"),
+    services: z.array(service, { error: "a list of services" }),
+  },
+  "fallback_rotation and services",
+).transform((f) => ({ fallbackRotation: f.fallback_rotation, services: f.services }));
+
+const participant = strictObject({ user: slackUser, team: reference("team") }, "user and team");
+
+export const rotationFile = strictObject(
+  {
+    id,
+    name: displayName.optional(),
+    channel: slackChannel,
+    timezone: timeZone,
+    teams: uniqueList(reference("team"), "a list of team ids, e.g. [playback, search]", "team").min(
+      1,
+      "must list at least one team",
+    ),
+    start: localDate,
+    handoff: strictObject({ day: weekday, time: timeOfDay }, "day and time"),
+    shift: shiftLength,
+    participants: z
+      .array(participant, { error: "a list of { user, team } entries" })
+      .min(1, "must list at least one participant"),
+    escalation: strictObject(
+      { ack_timeout: durationMs, repeats: wholeNumber("how often to page again", 0) },
+      "ack_timeout and repeats",
+    ),
+    load_limits: strictObject(
+      { pages_per_week: wholeNumber("pages per week", 1), window: wholeWeeks },
+      "pages_per_week and window",
+    ),
+    admins: uniqueList(slackUser, "a list of Slack user ids, e.g. [U0PRODENG]", "admin").min(
+      1,
+      "must list at least one admin",
+    ),
+  },
+  "rotation settings",
+).transform(
+  (r): Rotation => ({
+    id: r.id,
+    name: r.name ?? r.id,
+    channel: r.channel,
+    timezone: r.timezone,
+    teams: r.teams,
+    start: r.start,
+    handoff: { day: r.handoff.day, time: r.handoff.time },
+    shift: r.shift,
+    participants: r.participants.map((p) => ({ user: p.user, team: p.team })),
+    escalation: { ackTimeoutMs: r.escalation.ack_timeout, repeats: r.escalation.repeats },
+    loadLimits: { pagesPerWeek: r.load_limits.pages_per_week, windowWeeks: r.load_limits.window },
+    admins: r.admins,
+  }),
+);
+
+export const reviewFile = strictObject(
+  { channel: slackChannel, day: weekday, time: timeOfDay, timezone: timeZone },
+  "channel, day, time and timezone",
+).transform((r): ReviewConfig => ({ channel: r.channel, day: r.day, time: r.time, timezone: r.timezone }));
+
+const remediation = strictObject(
+  {
+    handler: z.string({ error: 'a handler name such as "wait-and-recheck"' }).min(1, "name a handler"),
+    // Kept as written: the handler's own schema judges them (load.ts checks, the worker parses).
+    params: z
+      .record(z.string(), z.unknown(), { error: "a mapping of handler parameters" })
+      .nullable()
+      .optional(),
+    auto: flag.optional(),
+    per_instance: flag.optional(),
+    retries: wholeNumber("retries after a failed run", 0).optional(),
+    timeout: durationMs.optional(),
+  },
+  "handler, params, auto, per_instance, retries, timeout",
+).transform(
+  (r): RemediationSpec => ({
+    handler: r.handler,
+    params: r.params ?? {},
+    auto: r.auto ?? false,
+    perInstance: r.per_instance ?? false,
+    retries: r.retries ?? null,
+    timeoutMs: r.timeout ?? null,
+  }),
+);
+
+export const runbookFrontMatter = strictObject(
+  {
+    alert: z.string({ error: "the alert name, e.g. HighErrorRate" }).min(1, "name the alert"),
+    remediation: remediation.nullable().optional(),
+  },
+  "alert and remediation",
+).transform((f) => ({ alert: f.alert, remediation: f.remediation ?? null }));

@@ -1,0 +1,119 @@
+// The typed, validated configuration every other module reads. Produced by `loadConfig` from
+// `schedules/` and `runbooks/`; deeply frozen, so nothing at run time can change it by accident.
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+export const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** A local wall-clock time of day. */
+export interface TimeOfDay {
+  readonly hour: number; // 0-23
+  readonly minute: number; // 0-59
+}
+
+/** Working hours as minutes from local midnight; `end` may be 1440 ("24:00", the whole day). */
+export interface WorkHours {
+  readonly startMinute: number;
+  readonly endMinute: number;
+}
+
+export interface Workdays {
+  readonly days: readonly Weekday[];
+  readonly hours: WorkHours;
+  /** date-holidays region: "DE", "DE-BY", "US-NY"; public holidays there are not workdays. */
+  readonly holidays: string | null;
+}
+
+export interface Team {
+  readonly id: string;
+  readonly name: string;
+  /** Slack channel id where hand-offs and escalations for this team go. */
+  readonly channel: string;
+  /** Slack user ids. */
+  readonly members: readonly string[];
+  readonly timezone: string;
+  readonly workdays: Workdays;
+}
+
+export interface Service {
+  readonly id: string;
+  readonly name: string;
+  readonly team: string;
+  /** Alert labels that identify the service; all must match. */
+  readonly match: Readonly<Record<string, string>>;
+}
+
+/**
+ * Shift length. Hours must divide 24; days and weeks are local calendar days, so a hand-off stays at
+ * the same wall-clock time across daylight-saving changes.
+ */
+export interface ShiftLength {
+  readonly unit: "h" | "d" | "w";
+  readonly amount: number;
+}
+
+export interface Participant {
+  readonly user: string;
+  /** The team this engineer represents in the rotation. */
+  readonly team: string;
+}
+
+export interface Rotation {
+  readonly id: string;
+  readonly name: string;
+  readonly channel: string;
+  readonly timezone: string;
+  readonly teams: readonly string[];
+  /** The first hand-off's local date, YYYY-MM-DD. */
+  readonly start: string;
+  /** For weekly shifts, the first hand-off is on the first `day` on or after `start`. */
+  readonly handoff: { readonly day: Weekday; readonly time: TimeOfDay };
+  readonly shift: ShiftLength;
+  readonly participants: readonly Participant[];
+  readonly escalation: { readonly ackTimeoutMs: number; readonly repeats: number };
+  readonly loadLimits: { readonly pagesPerWeek: number; readonly windowWeeks: number };
+  readonly admins: readonly string[];
+}
+
+export interface RemediationSpec {
+  readonly handler: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly auto: boolean;
+  readonly perInstance: boolean;
+  readonly retries: number | null;
+  readonly timeoutMs: number | null;
+}
+
+export interface Runbook {
+  /** The alert name (`alertname` label) this entry is for. */
+  readonly alert: string;
+  /** Path relative to the config dir, e.g. "runbooks/HighErrorRate.md". */
+  readonly file: string;
+  readonly context: string;
+  readonly meaning: string;
+  readonly steps: string | null;
+  /** The whole Markdown body, front matter excluded. */
+  readonly body: string;
+  readonly remediation: RemediationSpec | null;
+}
+
+export interface ReviewConfig {
+  readonly channel: string;
+  readonly day: Weekday;
+  readonly time: TimeOfDay;
+  readonly timezone: string;
+}
+
+export interface OncallConfig {
+  /** Absolute path of the directory holding schedules/ and runbooks/. */
+  readonly dir: string;
+  /** In file order. */
+  readonly teams: readonly Team[];
+  readonly services: readonly Service[];
+  /** Rotation id where alerts that match no service page. */
+  readonly fallbackRotation: string;
+  readonly rotations: readonly Rotation[];
+  /** Keyed by alert name. */
+  readonly runbooks: Readonly<Record<string, Runbook>>;
+  readonly review: ReviewConfig | null;
+}
