@@ -1,0 +1,63 @@
+// Assembles the parser-independent IncomingGroup: fills in missing fingerprints, collapses
+// repeated ones, hashes the group key, and freezes the result so no consumer edits a payload.
+
+import { fingerprintOf, groupIdOf } from "./fingerprint";
+import type { AlertSource, AlertStatus, IncomingGroup, IncomingInstance, LabelSet } from "./types";
+
+export interface RawInstance {
+  readonly fingerprint?: string | undefined;
+  readonly status: AlertStatus;
+  readonly labels: LabelSet;
+  readonly annotations: LabelSet;
+  readonly startsAt: string;
+  readonly endsAt: string | null;
+  readonly generatorUrl: string | null;
+  readonly links: LabelSet;
+}
+
+export interface RawGroup {
+  readonly source: AlertSource;
+  readonly groupKey: string;
+  readonly status: AlertStatus;
+  readonly groupLabels: LabelSet;
+  readonly commonLabels: LabelSet;
+  readonly commonAnnotations: LabelSet;
+  readonly externalUrl: string | null;
+  readonly title: string | null;
+  readonly truncatedAlerts: number;
+  readonly instances: readonly RawInstance[];
+}
+
+export function buildGroup(raw: RawGroup): IncomingGroup {
+  // Map keeps the first position and the last value: a repeated fingerprint is a later state of the same alert.
+  const byFingerprint = new Map<string, IncomingInstance>();
+  for (const inst of raw.instances) {
+    const fingerprint = inst.fingerprint ? inst.fingerprint : fingerprintOf(inst.labels);
+    byFingerprint.set(
+      fingerprint,
+      Object.freeze({
+        fingerprint,
+        status: inst.status,
+        labels: Object.freeze(inst.labels),
+        annotations: Object.freeze(inst.annotations),
+        startsAt: inst.startsAt,
+        endsAt: inst.endsAt,
+        generatorUrl: inst.generatorUrl,
+        links: Object.freeze(inst.links),
+      }),
+    );
+  }
+  return Object.freeze({
+    source: raw.source,
+    groupKey: raw.groupKey,
+    groupId: groupIdOf(raw.groupKey),
+    status: raw.status,
+    groupLabels: Object.freeze(raw.groupLabels),
+    commonLabels: Object.freeze(raw.commonLabels),
+    commonAnnotations: Object.freeze(raw.commonAnnotations),
+    externalUrl: raw.externalUrl,
+    instances: Object.freeze([...byFingerprint.values()]),
+    title: raw.title,
+    truncatedAlerts: raw.truncatedAlerts,
+  });
+}

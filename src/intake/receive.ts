@@ -1,0 +1,54 @@
+// Receiving an alert group: route it, store it durably, then hand delivery to the queue. Used by the
+// webhooks and by `/oncall page`, so every page takes the same path.
+
+import type { OncallConfig } from "../config/types";
+import type { Alert } from "../domain/alert";
+import { routeAlert } from "../domain/routing";
+import type { Logger } from "../log";
+import type { Metrics } from "../metrics";
+import type { AlertStore, IngestResult } from "../store/alerts";
+import type { RotationStateStore } from "../store/rotation-state";
+import type { IncomingGroup } from "./types";
+
+/** Runs after an alert is stored: enqueue delivery, timers, remediation. Must be idempotent. */
+export type AfterStore = (result: Exclude<IngestResult, { kind: "ignored" }>) => Promise<void>;
+
+export interface ReceiverDeps {
+  readonly config: OncallConfig;
+  readonly alerts: AlertStore;
+  readonly rotationState: RotationStateStore;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly afterStore: readonly AfterStore[];
+  readonly now: () => Date;
+}
+
+export async function receiveGroup(group: IncomingGroup, deps: ReceiverDeps): Promise<IngestResult> {
+  const now = deps.now();
+  const result = await deps.alerts.ingest(group, now, {
+    route: async (g) => routeAlert(deps.config, g.commonLabels, now, await deps.rotationState.load()),
+    hasRunbook: (name) => name in deps.config.runbooks,
+  });
+  deps.metrics.alertsReceived.inc({ source: group.source, status: group.status });
+  logResult(deps.log, group, result);
+  if (result.kind !== "ignored") {
+    for (const step of deps.afterStore) await step(result);
+  }
+  return result;
+}
+
+function logResult(log: Logger, group: IncomingGroup, result: IngestResult) {
+  const alert: Alert | null = result.alert;
+  log.info(
+    {
+      groupId: group.groupId,
+      source: group.source,
+      outcome: result.kind,
+      alertId: alert?.id,
+      state: alert?.state,
+      rotation: alert?.route.rotationId,
+      unrouted: alert?.route.unrouted,
+    },
+    "alert notification",
+  );
+}

@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import { IntakeError } from "../../src/intake/types";
+
+const FIXTURES = "/work/shared/fixtures";
+
+/** A fresh deep copy each time, so a test can mutate it freely. */
+export function fixture(name: string): Record<string, unknown> & { alerts: Record<string, unknown>[] } {
+  return JSON.parse(readFileSync(`${FIXTURES}/${name}`, "utf8"));
+}
+
+export function intakeErrorOf(fn: () => unknown): IntakeError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(IntakeError);
+    return err as IntakeError;
+  }
+  throw new Error("expected an IntakeError, but parsing succeeded");
+}

@@ -1,0 +1,164 @@
+// Runs the whole bot for an end-to-end test: real Redis under a key prefix of its own, real BullMQ
+// workers, real Bolt on a real HTTP server, and the fake Slack Web API on loopback.
+
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { type OncallApp, type Role, startApp } from "../../src/app";
+import type { Settings } from "../../src/config/env";
+import { loadConfig } from "../../src/config/load";
+import type { OncallConfig } from "../../src/config/types";
+import { createLogger } from "../../src/log";
+import { FakeSlack } from "./fake-slack";
+import { postToSlackEndpoint } from "./slack-requests";
+
+export const ORG_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "org");
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const SIGNING_SECRET = "test-signing-secret-0123456789";
+export const WEBHOOK_TOKEN = "test-webhook-token-0123456789abcdef";
+
+export class Clock {
+  constructor(public current: Date) {}
+  readonly now = () => new Date(this.current);
+  set(iso: string) {
+    this.current = new Date(iso);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface Harness {
+  readonly app: OncallApp;
+  readonly slack: FakeSlack;
+  readonly config: OncallConfig;
+  readonly clock: Clock;
+  readonly prefix: string;
+  readonly settings: Settings;
+  webhook(path: string, body: unknown, opts?: { token?: string | null; raw?: string }): Promise<Response>;
+  /** Posts a form body to /slack/events, signed like Slack. */
+  slackPost(body: string): Promise<{ status: number; body: string }>;
+  /** Stops the app and starts it again on the same Redis prefix (a restart of the bot). */
+  restart(): Promise<void>;
+  /** Starts another replica on the same Redis prefix and fake Slack; stopped by close(). */
+  replica(role: Role): Promise<OncallApp>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly now?: string;
+  readonly configDir?: string;
+  readonly role?: Role;
+  readonly redisUrl?: string;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const config = loadConfig(opts.configDir ?? ORG_DIR);
+  const users = [
+    ...new Set(config.teams.flatMap((t) => t.members).concat(config.rotations.flatMap((r) => r.admins))),
+  ];
+  const slack = await FakeSlack.start({
+    users: [...users, "U0OUTSIDER"].map((id) => ({ id, name: id.toLowerCase(), tz: "Europe/Berlin" })),
+  });
+  const prefix = `test-${randomBytes(6).toString("hex")}:`;
+  const clock = new Clock(new Date(opts.now ?? "2026-11-25T10:00:00Z"));
+  const settings: Settings = {
+    slackBotToken: "xoxb-test",
+    slackSigningSecret: SIGNING_SECRET,
+    slackAppToken: null,
+    slackApiUrl: slack.url,
+    redisUrl: opts.redisUrl ?? REDIS_URL,
+    redisPrefix: prefix,
+    port: 0,
+    configDir: opts.configDir ?? ORG_DIR,
+    alertWebhookToken: WEBHOOK_TOKEN,
+    runbookBaseUrl: "https://git.example/oncall/blob/main/",
+    logLevel: "silent",
+  };
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+  const start = () =>
+    startApp({ settings, config, log, now: clock.now, port: 0, host: "127.0.0.1", role: opts.role ?? "all" });
+  let app = await start();
+  const replicas: OncallApp[] = [];
+
+  const h: Harness = {
+    get app() {
+      return app;
+    },
+    slack,
+    config,
+    clock,
+    prefix,
+    settings,
+    webhook(path, body, o = {}) {
+      const token = o.token === undefined ? WEBHOOK_TOKEN : o.token;
+      return fetch(`${app.url}${path}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: o.raw ?? JSON.stringify(body),
+      });
+    },
+    async slackPost(body) {
+      const r = await postToSlackEndpoint(app.url, body, { secret: SIGNING_SECRET });
+      return { status: r.status, body: typeof r.body === "string" ? r.body : JSON.stringify(r.body) };
+    },
+    async restart() {
+      await app.stop();
+      app = await start();
+    },
+    async replica(role) {
+      const r = await startApp({ settings, config, log, now: clock.now, port: 0, host: "127.0.0.1", role });
+      replicas.push(r);
+      return r;
+    },
+    async close() {
+      await Promise.all(replicas.map((r) => r.stop()));
+      await app.stop();
+      await slack.close();
+      await deleteKeys(prefix);
+    },
+  };
+  return h;
+}
+
+/** Removes every key under a test's prefix, so the suite can run again on the same Redis. */
+export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the time is up. */
+export async function eventually<T>(
+  check: () => T,
+  timeoutMs = 8_000,
+  what = "condition",
+): Promise<Exclude<Awaited<T>, undefined | null | false>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false && v !== null)
+        return v as Exclude<Awaited<T>, undefined | null | false>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
