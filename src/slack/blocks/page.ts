@@ -1,0 +1,167 @@
+// The page: the one Slack message an alert occurrence has, rewritten in place after every change.
+// A plain function from state to blocks.
+
+import type { OncallConfig, Runbook } from "../../config/types";
+import { type Alert, type AlertState, alertNames, firingInstances } from "../../domain/alert";
+import { type Block, button, context, header, mrkdwn, section, truncate } from "./kit";
+
+export const STATE_MARK: Record<AlertState, string> = {
+  firing: "🔴",
+  acked: "🟠",
+  handed_off: "🔵",
+  escalated: "🚨",
+  remediating: "🛠️",
+  resolved: "✅",
+};
+
+const STATE_WORDS: Record<AlertState, string> = {
+  firing: "firing",
+  acked: "acknowledged",
+  handed_off: "handed off",
+  escalated: "escalated",
+  remediating: "remediating",
+  resolved: "resolved",
+};
+
+export const ACTION = {
+  ack: "alert.ack",
+  resolve: "alert.resolve",
+  handoff: "alert.handoff",
+  escalate: "alert.escalate",
+  remediate: "alert.remediate",
+  actionable: "alert.actionable",
+  noise: "alert.noise",
+  incident: "alert.incident",
+} as const;
+
+export interface PageContext {
+  readonly config: OncallConfig;
+  /** Prefix for links to runbook files, e.g. a repository's blob URL; null shows the path. */
+  readonly runbookBaseUrl: string | null;
+}
+
+export function runbookLink(runbook: Pick<Runbook, "file">, base: string | null): string {
+  return base
+    ? `<${base.replace(/\/?$/, "/")}${runbook.file}|Full runbook>`
+    : `Full runbook: \`${runbook.file}\``;
+}
+
+function slackTime(iso: string): string {
+  const secs = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${secs}^{time}|${iso.slice(11, 16)} UTC>`;
+}
+
+function ownerLabel(alert: Alert, config: OncallConfig): string {
+  const service = alert.route.serviceId
+    ? (config.services.find((s) => s.id === alert.route.serviceId)?.name ?? alert.route.serviceId)
+    : null;
+  const team = alert.route.teamId ? config.teams.find((t) => t.id === alert.route.teamId) : undefined;
+  if (!service) return "unrouted";
+  return team ? `${service} (${team.name})` : service;
+}
+
+function whoLine(alert: Alert, config: OncallConfig): string {
+  if (alert.assignedTeam) {
+    const team = config.teams.find((t) => t.id === alert.assignedTeam);
+    return `Handed to ${team?.name ?? alert.assignedTeam}${alert.assignee ? ` · <@${alert.assignee}>` : ""}`;
+  }
+  if (alert.assignee) return `Assignee: <@${alert.assignee}>`;
+  if (alert.route.ejected) {
+    const team = config.teams.find((t) => t.id === alert.route.teamId);
+    return `Team ${team?.name ?? alert.route.teamId}: ${(team?.members ?? []).map((m) => `<@${m}>`).join(" ")}`;
+  }
+  return alert.route.oncallUser ? `On call: <@${alert.route.oncallUser}>` : "On call: nobody found";
+}
+
+function summaryOf(alert: Alert): string {
+  return (
+    alert.commonAnnotations.summary ??
+    alert.title ??
+    alert.instances[0]?.annotations.summary ??
+    alert.instances[0]?.annotations.description ??
+    alert.name
+  );
+}
+
+/** The page's fallback text, shown in notifications. */
+export function pageText(alert: Alert, config: OncallConfig): string {
+  return `${STATE_MARK[alert.state]} ${alert.name} · ${ownerLabel(alert, config)}: ${summaryOf(alert)}`;
+}
+
+export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
+  const { config } = ctx;
+  const firing = firingInstances(alert);
+  const blocks: Block[] = [
+    header(`${STATE_MARK[alert.state]} ${alert.name} · ${ownerLabel(alert, config)}`),
+    section(mrkdwn(truncate(summaryOf(alert), 2900))),
+  ];
+  const since =
+    alert.state === "resolved" && alert.resolvedAt
+      ? `resolved at ${slackTime(alert.resolvedAt)}`
+      : `${STATE_WORDS[alert.state]} since ${slackTime(alert.updatedAt)} · first fired ${slackTime(alert.createdAt)}`;
+  const severity = alert.severity ? ` · severity *${alert.severity}*` : "";
+  blocks.push(
+    context([
+      mrkdwn(
+        `${whoLine(alert, config)} · ${since} · ${firing.length} of ${alert.instances.length} instances firing${severity}`,
+      ),
+    ]),
+  );
+  const shown = (firing.length ? firing : alert.instances).slice(0, 5);
+  if (shown.length) {
+    const names = shown.map((i) => i.labels.instance ?? i.labels.pod ?? i.fingerprint).join(", ");
+    const more = (firing.length || alert.instances.length) - shown.length;
+    blocks.push(context([mrkdwn(truncate(`${names}${more > 0 ? ` and ${more} more` : ""}`, 2900))]));
+  }
+  if (alert.route.unrouted) {
+    blocks.push(
+      context([mrkdwn("⚠ Unrouted: no service in `schedules/services.yaml` matches these labels; add one.")]),
+    );
+  }
+  for (const name of alertNames(alert)) {
+    const runbook = config.runbooks[name];
+    if (!runbook) continue;
+    const title = alertNames(alert).length > 1 ? `*${name}*\n` : "";
+    blocks.push(
+      section(
+        mrkdwn(
+          truncate(
+            `${title}*Context:* ${runbook.context}\n*Meaning:* ${runbook.meaning}\n${runbookLink(runbook, ctx.runbookBaseUrl)}`,
+            2900,
+          ),
+        ),
+      ),
+    );
+  }
+  for (const name of alert.missingRunbooks) {
+    blocks.push(section(mrkdwn(`⚠ No runbook entry for *${name}* — add \`runbooks/${name}.md\``)));
+  }
+  if (alert.previousId) {
+    blocks.push(
+      context([
+        mrkdwn(`Occurrence ${alert.occurrence} of this alert group (previous: \`${alert.previousId}\`)`),
+      ]),
+    );
+  }
+  const buttons = pageButtons(alert, config);
+  if (buttons.length) blocks.push({ type: "actions", block_id: `alert:${alert.id}`, elements: buttons });
+  return blocks;
+}
+
+export function pageButtons(alert: Alert, config: OncallConfig): Block[] {
+  const id = alert.id;
+  const s = alert.state;
+  const team = alert.route.teamId ? config.teams.find((t) => t.id === alert.route.teamId) : undefined;
+  const hasRemediation = alertNames(alert).some((n) => config.runbooks[n]?.remediation);
+  const out: Block[] = [];
+  if (s === "resolved") return [button("Declare incident", ACTION.incident, id)];
+  if (s !== "acked") out.push(button("Acknowledge", ACTION.ack, id, "primary"));
+  out.push(button("Resolve", ACTION.resolve, id));
+  if (team && !alert.route.ejected && s !== "handed_off" && s !== "escalated") {
+    out.push(button(`Hand to ${team.name}`, ACTION.handoff, id));
+  }
+  if (team && s !== "escalated") out.push(button("Escalate", ACTION.escalate, id, "danger"));
+  if (hasRemediation && s !== "remediating") out.push(button("Run remediation", ACTION.remediate, id));
+  out.push(button("Declare incident", ACTION.incident, id));
+  return out;
+}

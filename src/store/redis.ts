@@ -1,0 +1,59 @@
+import { Redis, type RedisOptions } from "ioredis";
+
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * A connection for the store. No offline queue: when Redis is away, commands fail at once, so a
+ * webhook answers 503 (Alertmanager retries) instead of hanging until its own timeout.
+ */
+export function connectStore(url: string, extra: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    lazyConnect: true,
+    ...extra,
+  });
+}
+
+/** BullMQ requires `maxRetriesPerRequest: null` on the connections it blocks on. */
+export function connectQueue(url: string, extra: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, ...extra });
+}
+
+/** Resolves once the connection is ready; rejects with a message naming the URL (without password). */
+export async function waitReady(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === "ready") return;
+  const where = redactUrl(url);
+  const connecting =
+    redis.status === "wait"
+      ? redis.connect()
+      : new Promise<void>((resolve, reject) => {
+          redis.once("ready", () => resolve());
+          redis.once("error", reject);
+        });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Redis at ${where} did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([connecting, timeout]);
+  } catch (err) {
+    throw new Error(`cannot connect to Redis at ${where}: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable REDIS_URL)";
+  }
+}
