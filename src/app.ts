@@ -1,6 +1,6 @@
-// Composition root: builds the stores, queues, workers, Bolt app and HTTP server from settings and
-// config, and stops them in order. `main.ts` calls it; end-to-end tests call it with their own
-// Redis prefix and a fake Slack.
+// Composition root: builds the runtime (stores, queues, Slack client) from settings and config,
+// lets every feature plug in, starts the HTTP server, and stops it all in order. `main.ts` calls
+// it; end-to-end tests call it with their own Redis prefix and a fake Slack.
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,26 +9,19 @@ import { Queue, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Settings } from "./config/env";
 import type { OncallConfig } from "./config/types";
+import { FEATURES } from "./features";
 import { createHttpServer, type ExtraRoute } from "./http/server";
-import type { AfterStore } from "./intake/receive";
 import type { Logger } from "./log";
-import { createMetrics, type Metrics } from "./metrics";
-import {
-  createNotifyWorker,
-  enqueueNotify,
-  NOTIFY_QUEUE,
-  type NotifyDeps,
-  type NotifyJobData,
-} from "./queue/notify";
+import { createMetrics } from "./metrics";
+import type { AlertChangeHook, FeatureParts, Queues, Role, Runtime } from "./runtime";
 import { createSlackClient, SlackApi } from "./slack/api";
-import type { PageContext } from "./slack/blocks/page";
-import { registerSlackHandlers, type SlackHandlerDeps } from "./slack/handlers";
+import { CommandRouter } from "./slack/commands/router";
 import { AlertStore } from "./store/alerts";
 import { DeliveryStore } from "./store/delivery";
 import { connectQueue, connectStore, waitReady } from "./store/redis";
 import { RotationStateStore } from "./store/rotation-state";
 
-export type Role = "all" | "web" | "worker";
+export type { Role };
 
 export interface AppOptions {
   readonly settings: Settings;
@@ -44,18 +37,21 @@ export interface AppOptions {
 }
 
 export interface OncallApp {
+  /** Base URL of the HTTP server; "" for the worker role. */
   readonly url: string;
   readonly server: Server | null;
-  readonly metrics: Metrics;
+  readonly runtime: Runtime;
+  readonly metrics: Runtime["metrics"];
   readonly alerts: AlertStore;
   readonly delivery: DeliveryStore;
   readonly rotationState: RotationStateStore;
-  readonly queues: { readonly notify: Queue<NotifyJobData> };
+  readonly queues: Queues;
   readonly redis: Redis;
   stop(): Promise<void>;
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const QUEUE_NAMES = ["notify", "escalate", "remediate", "schedule"] as const;
 
 /** Waits for `p`, but at most `ms`; failures are left to the caller's logs. */
 async function within(ms: number, p: Promise<unknown>): Promise<void> {
@@ -72,44 +68,72 @@ async function within(ms: number, p: Promise<unknown>): Promise<void> {
 export async function startApp(opts: AppOptions): Promise<OncallApp> {
   const { settings, config, log } = opts;
   const role = opts.role ?? "all";
-  const now = opts.now ?? (() => new Date());
   const metrics = createMetrics();
+  const connections: Redis[] = [];
+  const track = (conn: Redis, what: string) => {
+    conn.on("error", (err) => log.warn({ err: err.message }, `Redis (${what}) connection error`));
+    connections.push(conn);
+    return conn;
+  };
 
-  const redis = connectStore(settings.redisUrl);
-  redis.on("error", (err) => log.warn({ err: err.message }, "Redis connection error"));
+  const redis = track(connectStore(settings.redisUrl), "store");
   await waitReady(redis, settings.redisUrl);
-  const queueConn = connectQueue(settings.redisUrl);
-  queueConn.on("error", (err) => log.warn({ err: err.message }, "Redis (queue) connection error"));
-  await waitReady(queueConn, settings.redisUrl);
+  const queueConnection = track(connectQueue(settings.redisUrl), "queue");
+  await waitReady(queueConnection, settings.redisUrl);
 
   const prefix = settings.redisPrefix;
   const bullPrefix = `${prefix}bull`;
-  const alerts = new AlertStore(redis, prefix);
-  const delivery = new DeliveryStore(redis, prefix);
-  const rotationState = new RotationStateStore(redis, prefix);
-  const notifyQueue = new Queue<NotifyJobData>(NOTIFY_QUEUE, { connection: queueConn, prefix: bullPrefix });
+  const queues = Object.fromEntries(
+    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: queueConnection, prefix: bullPrefix })]),
+  ) as unknown as Queues;
+  const slack = new SlackApi(createSlackClient(settings.slackBotToken, settings.slackApiUrl), metrics);
+  const hooks: AlertChangeHook[] = [];
+  const rt: Runtime = {
+    role,
+    settings,
+    config,
+    log,
+    now: opts.now ?? (() => new Date()),
+    metrics,
+    redis,
+    queueConnection,
+    prefix,
+    bullPrefix,
+    alerts: new AlertStore(redis, prefix),
+    delivery: new DeliveryStore(redis, prefix),
+    rotationState: new RotationStateStore(redis, prefix),
+    queues,
+    slack,
+    page: { config, runbookBaseUrl: settings.runbookBaseUrl },
+    commands: new CommandRouter(),
+    onAlertChange: hooks,
+    async alertChanged(change) {
+      for (const hook of hooks) await hook(change);
+    },
+    workerConnection: () => track(queueConnection.duplicate(), "worker"),
+  };
 
-  const slackClient = createSlackClient(settings.slackBotToken, settings.slackApiUrl);
-  const slack = new SlackApi(slackClient, metrics);
-  const page: PageContext = { config, runbookBaseUrl: settings.runbookBaseUrl };
-
-  const afterStore: AfterStore[] = [(r) => enqueueNotify(notifyQueue, r.alert)];
+  const parts: FeatureParts[] = [];
+  for (const feature of FEATURES) parts.push(await feature.setup(rt));
 
   const workers: Worker[] = [];
-  const connections: Redis[] = [redis, queueConn];
   if (role !== "web") {
-    const notifyDeps: NotifyDeps = { alerts, delivery, slack, config, page, metrics, log, lockRedis: redis };
-    const workerConn = queueConn.duplicate();
-    workerConn.on("error", (err) => log.warn({ err: err.message }, "Redis (worker) connection error"));
-    connections.push(workerConn);
-    const w = createNotifyWorker(workerConn, bullPrefix, notifyDeps);
-    w.on("failed", (job, err) => log.warn({ jobId: job?.id, err: err.message }, "notify job failed"));
-    w.on("error", (err) => log.error({ err: err.message }, "notify worker error"));
-    workers.push(w);
+    for (const p of parts) {
+      for (const w of (await p.workers?.()) ?? []) {
+        w.on("error", (err) => log.error({ err: err.message, queue: w.name }, "worker error"));
+        w.on("failed", (job, err) =>
+          log.warn(
+            { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+            "job failed",
+          ),
+        );
+        workers.push(w);
+      }
+    }
+    for (const p of parts) await p.start?.();
   }
 
   let server: Server | null = null;
-  let boltApp: InstanceType<typeof App> | null = null;
   let socketReceiver: InstanceType<typeof SocketModeReceiver> | null = null;
   let url = "";
   if (role !== "worker") {
@@ -119,32 +143,34 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     socketReceiver = settings.slackAppToken
       ? new SocketModeReceiver({ appToken: settings.slackAppToken, logLevel: LogLevel.WARN })
       : null;
-    boltApp = new App({
+    const boltApp = new App({
       token: settings.slackBotToken,
       receiver: (httpReceiver ?? socketReceiver)!,
       clientOptions: {
         ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}),
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,
+        timeout: 10_000,
       },
       logLevel: LogLevel.WARN,
     });
-    const handlerDeps: SlackHandlerDeps = { config, alerts, rotationState, slack, log, now, page };
-    registerSlackHandlers(boltApp, handlerDeps);
+    for (const p of parts) p.slack?.(boltApp);
+    rt.commands.attach(boltApp, log);
     boltApp.error(async (err: Error) => {
       log.error({ err: err.message }, "Slack handler failed");
     });
 
+    const routes = [...parts.flatMap((p) => p.routes ?? []), ...(opts.extraRoutes ?? [])];
     server = createHttpServer({
       webhook: {
         token: settings.alertWebhookToken,
         config,
-        alerts,
-        rotationState,
+        alerts: rt.alerts,
+        rotationState: rt.rotationState,
         metrics,
         log,
-        afterStore,
-        now,
+        alertChanged: rt.alertChanged,
+        now: rt.now,
       },
       metrics,
       log,
@@ -160,11 +186,12 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         return { ok: checks.redis === "ok", checks };
       },
       beforeScrape: async () => {
-        const counts = await notifyQueue.getJobCounts("waiting", "active", "delayed", "failed");
-        for (const [state, n] of Object.entries(counts))
-          metrics.queueDepth.set({ queue: NOTIFY_QUEUE, state }, n);
+        for (const name of QUEUE_NAMES) {
+          const counts = await queues[name].getJobCounts("waiting", "active", "delayed", "failed");
+          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
+        }
       },
-      ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
+      extraRoutes: routes,
     });
     const srv = server;
     await new Promise<void>((resolve, reject) => {
@@ -182,11 +209,12 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   return {
     url,
     server,
+    runtime: rt,
     metrics,
-    alerts,
-    delivery,
-    rotationState,
-    queues: { notify: notifyQueue },
+    alerts: rt.alerts,
+    delivery: rt.delivery,
+    rotationState: rt.rotationState,
+    queues,
     redis,
     async stop() {
       if (stopped) return;
@@ -199,10 +227,11 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         await closing;
         clearTimeout(timer);
       }
-      if (socketReceiver) await socketReceiver.stop().catch(() => undefined);
+      if (socketReceiver) await within(2_000, socketReceiver.stop());
       // Let running jobs finish, but not forever: a stop must end even when Redis is gone.
       await Promise.all(workers.map((w) => within(SHUTDOWN_GRACE_MS, w.close())));
-      await within(2_000, notifyQueue.close());
+      for (const p of parts) await within(2_000, p.stop?.() ?? Promise.resolve());
+      await Promise.all(QUEUE_NAMES.map((name) => within(2_000, queues[name].close())));
       await Promise.all(connections.map((c) => within(2_000, c.quit())));
       for (const c of connections) c.disconnect();
       log.info("shared-oncall stopped");

@@ -6,12 +6,10 @@ import type { Alert } from "../domain/alert";
 import { routeAlert } from "../domain/routing";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
+import type { AlertChange } from "../runtime";
 import type { AlertStore, IngestResult } from "../store/alerts";
 import type { RotationStateStore } from "../store/rotation-state";
 import type { IncomingGroup } from "./types";
-
-/** Runs after an alert is stored: enqueue delivery, timers, remediation. Must be idempotent. */
-export type AfterStore = (result: Exclude<IngestResult, { kind: "ignored" }>) => Promise<void>;
 
 export interface ReceiverDeps {
   readonly config: OncallConfig;
@@ -19,7 +17,8 @@ export interface ReceiverDeps {
   readonly rotationState: RotationStateStore;
   readonly metrics: Metrics;
   readonly log: Logger;
-  readonly afterStore: readonly AfterStore[];
+  /** Runs the change hooks (delivery, timers, remediation) after the alert is stored. */
+  readonly alertChanged: (change: AlertChange) => Promise<void>;
   readonly now: () => Date;
 }
 
@@ -31,8 +30,10 @@ export async function receiveGroup(group: IncomingGroup, deps: ReceiverDeps): Pr
   });
   deps.metrics.alertsReceived.inc({ source: group.source, status: group.status });
   logResult(deps.log, group, result);
-  if (result.kind !== "ignored") {
-    for (const step of deps.afterStore) await step(result);
+  if (result.kind === "opened")
+    await deps.alertChanged({ alert: result.alert, previous: null, events: result.events });
+  if (result.kind === "updated") {
+    await deps.alertChanged({ alert: result.alert, previous: result.previous, events: result.events });
   }
   return result;
 }

@@ -8,13 +8,10 @@
 
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { OncallConfig } from "../config/types";
 import type { Alert, AlertEvent } from "../domain/alert";
-import type { Logger } from "../log";
-import type { Metrics } from "../metrics";
+import type { Feature, Runtime } from "../runtime";
 import { type SlackApi, SlackCallError } from "../slack/api";
-import { type PageContext, pageBlocks, pageText } from "../slack/blocks/page";
-import type { AlertStore } from "../store/alerts";
+import { pageBlocks, pageText } from "../slack/blocks/page";
 import type { DeliveryStore } from "../store/delivery";
 import { tryLock } from "../store/lock";
 
@@ -26,19 +23,13 @@ export interface NotifyJobData {
   readonly alertId: string;
 }
 
-export interface NotifyDeps {
-  readonly alerts: AlertStore;
-  readonly delivery: DeliveryStore;
-  readonly slack: SlackApi;
-  readonly config: OncallConfig;
-  readonly page: PageContext;
-  readonly metrics: Metrics;
-  readonly log: Logger;
-  readonly lockRedis: Redis;
-}
+export type NotifyDeps = Pick<
+  Runtime,
+  "alerts" | "delivery" | "slack" | "config" | "page" | "metrics" | "log" | "redis"
+>;
 
 /** Enqueues a sync of the alert's Slack presence for this version (ids dedupe repeats). */
-export async function enqueueNotify(queue: Queue<NotifyJobData>, alert: Pick<Alert, "id" | "version">) {
+export async function enqueueNotify(queue: Queue, alert: Pick<Alert, "id" | "version">) {
   await queue.add(
     "sync",
     { alertId: alert.id },
@@ -211,7 +202,7 @@ export function createNotifyWorker(
     NOTIFY_QUEUE,
     async (job: Job<NotifyJobData>, token?: string) => {
       const { alertId } = job.data;
-      const release = await tryLock(deps.lockRedis, deps.alerts.keys.lock(`notify:${alertId}`), 60_000);
+      const release = await tryLock(deps.redis, deps.alerts.keys.lock(`notify:${alertId}`), 60_000);
       if (!release) {
         // Another replica is syncing this alert; look again shortly rather than race it.
         await job.moveToDelayed(Date.now() + 250, token);
@@ -260,3 +251,12 @@ export function createNotifyWorker(
   );
   return worker;
 }
+
+/** Every stored change brings the page up to date. */
+export const notifyFeature: Feature = {
+  name: "notify",
+  setup(rt) {
+    rt.onAlertChange.push((change) => enqueueNotify(rt.queues.notify, change.alert));
+    return { workers: () => [createNotifyWorker(rt.workerConnection(), rt.bullPrefix, rt)] };
+  },
+};

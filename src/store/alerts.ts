@@ -46,7 +46,12 @@ export class ConflictError extends Error {
 
 export type IngestResult =
   | { readonly kind: "opened"; readonly alert: Alert; readonly events: readonly AlertEvent[] }
-  | { readonly kind: "updated"; readonly alert: Alert; readonly events: readonly AlertEvent[] }
+  | {
+      readonly kind: "updated";
+      readonly alert: Alert;
+      readonly previous: Alert;
+      readonly events: readonly AlertEvent[];
+    }
   | { readonly kind: "ignored"; readonly reason: string; readonly alert: Alert | null };
 
 export type UpdateResult =
@@ -127,7 +132,7 @@ export class AlertStore {
       if (outcome.kind === "ignore") return { kind: "ignored", reason: outcome.reason, alert: latest };
       if (outcome.kind === "update") {
         if (await this.commit(outcome.alert, latest!.version, latestOcc ?? "", outcome.events)) {
-          return { kind: "updated", alert: outcome.alert, events: outcome.events };
+          return { kind: "updated", alert: outcome.alert, previous: latest!, events: outcome.events };
         }
         continue;
       }

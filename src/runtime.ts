@@ -1,0 +1,90 @@
+// What every feature of the running bot shares: settings, config, clock, stores, queues, Slack.
+// Features (src/features.ts) receive it and plug their listeners, workers and hooks into it, so
+// adding a feature never means rewiring the others.
+
+import type { App } from "@slack/bolt";
+import type { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Settings } from "./config/env";
+import type { OncallConfig } from "./config/types";
+import type { Alert, AlertEvent } from "./domain/alert";
+import type { ExtraRoute } from "./http/server";
+import type { Logger } from "./log";
+import type { Metrics } from "./metrics";
+import type { SlackApi } from "./slack/api";
+import type { PageContext } from "./slack/blocks/page";
+import type { CommandRouter } from "./slack/commands/router";
+import type { AlertStore } from "./store/alerts";
+import type { DeliveryStore } from "./store/delivery";
+import type { RotationStateStore } from "./store/rotation-state";
+
+export type Role = "all" | "web" | "worker";
+
+/** The queues, created once per process; workers for them run where role allows. */
+export interface Queues {
+  /** Brings an alert's Slack page, DM and thread up to date. */
+  readonly notify: Queue;
+  /** Escalation timers: delayed jobs per alert and step. */
+  readonly escalate: Queue;
+  /** Remediation runs. */
+  readonly remediate: Queue;
+  /** Repeating jobs: shift changes, the weekly review. */
+  readonly schedule: Queue;
+}
+
+/** A change to an alert: `previous` is null when the alert was just opened. */
+export interface AlertChange {
+  readonly alert: Alert;
+  readonly previous: Alert | null;
+  readonly events: readonly AlertEvent[];
+}
+
+/** Runs after a change is stored; must be idempotent (a retried webhook runs it again). */
+export type AlertChangeHook = (change: AlertChange) => Promise<void>;
+
+export interface Runtime {
+  readonly role: Role;
+  readonly settings: Settings;
+  readonly config: OncallConfig;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly metrics: Metrics;
+  /** The store's connection (no offline queue: fails fast when Redis is away). */
+  readonly redis: Redis;
+  /** A connection for BullMQ (blocking commands allowed); workers duplicate it. */
+  readonly queueConnection: Redis;
+  /** Key prefix of every Redis key; BullMQ queues live under `${prefix}bull`. */
+  readonly prefix: string;
+  readonly bullPrefix: string;
+  readonly alerts: AlertStore;
+  readonly delivery: DeliveryStore;
+  readonly rotationState: RotationStateStore;
+  readonly queues: Queues;
+  readonly slack: SlackApi;
+  readonly page: PageContext;
+  readonly commands: CommandRouter;
+  /** Hooks run after every stored alert change, in registration order. */
+  readonly onAlertChange: AlertChangeHook[];
+  /** Runs every hook for a change. */
+  alertChanged(change: AlertChange): Promise<void>;
+  /** A new Redis connection for a worker; closed at stop. */
+  workerConnection(): Redis;
+}
+
+/** What a feature adds to the running bot. Everything is optional. */
+export interface FeatureParts {
+  /** Bolt listeners (web role). */
+  readonly slack?: (app: App) => void;
+  /** Workers (worker role); created only when the role runs workers. */
+  readonly workers?: () => Worker[] | Promise<Worker[]>;
+  /** Extra HTTP routes (web role). */
+  readonly routes?: readonly ExtraRoute[];
+  /** Runs once the app is up (e.g. upsert job schedulers); worker role. */
+  readonly start?: () => Promise<void>;
+  readonly stop?: () => Promise<void>;
+}
+
+export interface Feature {
+  readonly name: string;
+  setup(rt: Runtime): FeatureParts | Promise<FeatureParts>;
+}
