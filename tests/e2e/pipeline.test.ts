@@ -6,7 +6,8 @@ import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, type Harness, startHarness } from "../support/harness";
 
-const FIXTURES = new URL("../../../shared/fixtures/", import.meta.url);
+// Copies of ../shared/fixtures, so the suite runs from any clone.
+const FIXTURES = new URL("../fixtures/payloads/", import.meta.url);
 const firingFixture = () =>
   JSON.parse(readFileSync(new URL("alertmanager-v4-firing.json", FIXTURES), "utf8"));
 const resolvedFixture = () =>

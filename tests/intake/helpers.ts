@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { IntakeError } from "../../src/intake/types";
 
-const FIXTURES = "/work/shared/fixtures";
+// Copies of ../shared/fixtures, so the suite runs from any clone.
+const FIXTURES = new URL("../fixtures/payloads", import.meta.url).pathname;
 
 /** A fresh deep copy each time, so a test can mutate it freely. */
 export function fixture(name: string): Record<string, unknown> & { alerts: Record<string, unknown>[] } {

@@ -19,7 +19,8 @@ const VECTOR = {
   signature: "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
 };
 
-const FIXTURES = "/work/shared/fixtures";
+// Copies of ../shared/fixtures, so the suite runs from any clone.
+const FIXTURES = new URL("../fixtures/payloads", import.meta.url).pathname;
 
 function payloadOf(body: string): Record<string, unknown> {
   return JSON.parse(new URLSearchParams(body).get("payload") ?? "null");
