@@ -139,7 +139,12 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   if (role !== "worker") {
     const httpReceiver = settings.slackAppToken
       ? null
-      : new HTTPReceiver({ signingSecret: settings.slackSigningSecret, endpoints: "/slack/events" });
+      : new HTTPReceiver({
+          signingSecret: settings.slackSigningSecret,
+          endpoints: "/slack/events",
+          // Refused signatures are answered 401; Bolt's own warning per request would only be noise.
+          logLevel: LogLevel.ERROR,
+        });
     socketReceiver = settings.slackAppToken
       ? new SocketModeReceiver({ appToken: settings.slackAppToken, logLevel: LogLevel.WARN })
       : null;

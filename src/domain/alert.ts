@@ -69,6 +69,16 @@ export interface Alert {
   readonly escalation: { readonly by: string; readonly reason: string; readonly at: string } | null;
   /** The answer to "was this actionable?" after resolving: the noise report's input. */
   readonly answer: { readonly actionable: boolean; readonly by: string; readonly at: string } | null;
+  /**
+   * Remediation runs in flight (their job ids) and the state the alert returns to when the last one
+   * ends; null when none runs. Optional: alerts stored before remediation existed lack it.
+   */
+  readonly remediating?: RemediatingState | null;
+}
+
+export interface RemediatingState {
+  readonly runs: readonly string[];
+  readonly priorState: Exclude<AlertState, "remediating">;
 }
 
 export type AlertEventType =
@@ -187,6 +197,7 @@ export function openAlert(input: OpenAlertInput): { alert: Alert; events: AlertE
     repages: 0,
     escalation: null,
     answer: null,
+    remediating: null,
   };
   const firing = instances.filter((i) => i.status === "firing").length;
   const events: AlertEvent[] = [
@@ -218,6 +229,7 @@ export function applyNotification(
   latest: Alert | null,
   group: IncomingGroup,
   now: Date,
+  hasRunbook: (alertName: string) => boolean = () => true,
 ): NotificationOutcome {
   const anyFiring = group.instances.some((i) => i.status === "firing");
   if (!latest || !isOpen(latest)) {
@@ -293,9 +305,12 @@ export function applyNotification(
       thread: true,
     });
   }
+  const missing = new Set(latest.missingRunbooks);
+  for (const n of alertNames({ name: latest.name, instances })) if (!hasRunbook(n)) missing.add(n);
   const alert: Alert = {
     ...latest,
     instances,
+    missingRunbooks: [...missing],
     state: allResolved ? "resolved" : latest.state,
     version: latest.version + 1,
     updatedAt: at,

@@ -44,7 +44,9 @@ export async function enqueueNotify(queue: Queue, alert: Pick<Alert, "id" | "ver
 }
 
 export function notifyJobOptions() {
-  return { concurrency: 8 };
+  // The limiter is what makes `worker.rateLimit()` hold every slot after a Slack 429; without it the
+  // other slots would pick the job straight up again. 50/s stays under Slack's posting limits.
+  return { concurrency: 8, limiter: { max: 50, duration: 1_000 } };
 }
 
 export interface SyncOutcome {

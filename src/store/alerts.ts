@@ -128,7 +128,7 @@ export class AlertStore {
       const groupKey = this.keys.group(group.groupId);
       const latestOcc = await this.redis.hget(groupKey, "latest");
       const latest = latestOcc ? await this.get(`${group.groupId}-${latestOcc}`) : null;
-      const outcome = applyNotification(latest, group, now);
+      const outcome = applyNotification(latest, group, now, deps.hasRunbook);
       if (outcome.kind === "ignore") return { kind: "ignored", reason: outcome.reason, alert: latest };
       if (outcome.kind === "update") {
         if (await this.commit(outcome.alert, latest!.version, latestOcc ?? "", outcome.events)) {

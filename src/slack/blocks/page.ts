@@ -46,24 +46,37 @@ export function runbookLink(runbook: Pick<Runbook, "file">, base: string | null)
     : `Full runbook: \`${runbook.file}\``;
 }
 
+/**
+ * Joins Markdown's hard-wrapped lines into paragraphs: Slack shows every newline as a break, so a
+ * runbook wrapped at 100 columns would read as ragged lines. Lists and blank lines stay.
+ */
+export function unwrap(markdown: string): string {
+  return markdown.replace(/([^\n])\n(?![\n\s]*(?:[-*+]|\d+\.)\s)(?=[^\n])/g, "$1 ");
+}
+
 function slackTime(iso: string): string {
   const secs = Math.floor(Date.parse(iso) / 1000);
   return `<!date^${secs}^{time}|${iso.slice(11, 16)} UTC>`;
 }
 
-function ownerLabel(alert: Alert, config: OncallConfig): string {
+export function ownerLabel(alert: Alert, config: OncallConfig): string {
   const service = alert.route.serviceId
     ? (config.services.find((s) => s.id === alert.route.serviceId)?.name ?? alert.route.serviceId)
     : null;
   const team = alert.route.teamId ? config.teams.find((t) => t.id === alert.route.teamId) : undefined;
-  if (!service) return "unrouted";
-  return team ? `${service} (${team.name})` : service;
+  if (service) return team ? `${service} (${team.name})` : service;
+  if (team) return team.name;
+  // Paged by hand to a whole rotation: routed on purpose, just not to a service.
+  if (!alert.route.unrouted)
+    return config.rotations.find((r) => r.id === alert.route.rotationId)?.name ?? "on call";
+  return "unrouted";
 }
 
 function whoLine(alert: Alert, config: OncallConfig): string {
   if (alert.assignedTeam) {
     const team = config.teams.find((t) => t.id === alert.assignedTeam);
-    return `Handed to ${team?.name ?? alert.assignedTeam}${alert.assignee ? ` · <@${alert.assignee}>` : ""}`;
+    const how = alert.escalation ? "Escalated to" : "Handed to";
+    return `${how} ${team?.name ?? alert.assignedTeam}${alert.assignee ? ` · <@${alert.assignee}>` : ""}`;
   }
   if (alert.assignee) return `Assignee: <@${alert.assignee}>`;
   if (alert.route.ejected) {
@@ -73,7 +86,7 @@ function whoLine(alert: Alert, config: OncallConfig): string {
   return alert.route.oncallUser ? `On call: <@${alert.route.oncallUser}>` : "On call: nobody found";
 }
 
-function summaryOf(alert: Alert): string {
+export function summaryOf(alert: Alert): string {
   return (
     alert.commonAnnotations.summary ??
     alert.title ??
@@ -126,7 +139,7 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
       section(
         mrkdwn(
           truncate(
-            `${title}*Context:* ${runbook.context}\n*Meaning:* ${runbook.meaning}\n${runbookLink(runbook, ctx.runbookBaseUrl)}`,
+            `${title}*Context:* ${unwrap(runbook.context)}\n*Meaning:* ${unwrap(runbook.meaning)}\n${runbookLink(runbook, ctx.runbookBaseUrl)}`,
             2900,
           ),
         ),
@@ -155,12 +168,13 @@ export function pageButtons(alert: Alert, config: OncallConfig): Block[] {
   const hasRemediation = alertNames(alert).some((n) => config.runbooks[n]?.remediation);
   const out: Block[] = [];
   if (s === "resolved") return [button("Declare incident", ACTION.incident, id)];
-  if (s !== "acked") out.push(button("Acknowledge", ACTION.ack, id, "primary"));
+  if (!alert.assignee) out.push(button("Acknowledge", ACTION.ack, id, "primary"));
   out.push(button("Resolve", ACTION.resolve, id));
-  if (team && !alert.route.ejected && s !== "handed_off" && s !== "escalated") {
+  // Once the owning team has the alert (handed off or escalated), only escalating is left to do.
+  if (team && !alert.route.ejected && !alert.assignedTeam && !alert.escalation) {
     out.push(button(`Hand to ${team.name}`, ACTION.handoff, id));
   }
-  if (team && s !== "escalated") out.push(button("Escalate", ACTION.escalate, id, "danger"));
+  if (team && !alert.escalation) out.push(button("Escalate", ACTION.escalate, id, "danger"));
   if (hasRemediation && s !== "remediating") out.push(button("Run remediation", ACTION.remediate, id));
   out.push(button("Declare incident", ACTION.incident, id));
   return out;
