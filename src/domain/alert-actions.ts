@@ -1,5 +1,7 @@
 // What people (and timers) do to an alert: pure transitions that return the next alert and its
-// timeline events, or a refusal whose reason is shown to the person as is.
+// timeline events, or a refusal whose reason is shown to the person as is. A press that would leave
+// the alert as it is (already acknowledged, already handed off, resolved…) is a refusal, so the
+// store changes nothing and the person learns why.
 
 import type { OncallConfig, Team } from "../config/types";
 import type { Alert, AlertEvent } from "./alert";
@@ -20,7 +22,11 @@ function event(now: Date, type: AlertEvent["type"], actor: string, text: string,
   return { at: now.toISOString(), type, actor, text, thread };
 }
 
-const RESOLVED = "This alert is already resolved; nothing to do. Use /oncall page if the problem is back.";
+/** Timers and other automation act as this actor. */
+export const BOT = "bot";
+
+const RESOLVED =
+  "This alert is already resolved, so nothing changed. If the problem is back, the next notification opens a new page.";
 
 /** Who may press an alert's buttons: the rotation's participants and admins, and the owning team. */
 export function mayActOn(user: string, alert: Alert, config: OncallConfig): boolean {
@@ -31,22 +37,34 @@ export function mayActOn(user: string, alert: Alert, config: OncallConfig): bool
   return team?.members.includes(user) ?? false;
 }
 
+/** The refusal for someone `mayActOn` turns away: who may act instead, and what they can do. */
 export function whoMayAct(alert: Alert, config: OncallConfig): string {
   const team = config.teams.find((t) => t.id === alert.route.teamId);
   const rotation = config.rotations.find((r) => r.id === alert.route.rotationId);
-  return `only the participants and admins of rotation "${rotation?.name ?? alert.route.rotationId}"${team ? ` and members of ${team.name}` : ""} may act on this alert`;
+  const oncall = alert.route.oncallUser ? ` Ask <@${alert.route.oncallUser}> (on call) if you can help.` : "";
+  return `Only the participants and admins of rotation "${rotation?.name ?? alert.route.rotationId}"${team ? ` and members of ${team.name}` : ""} may act on this alert.${oncall}`;
+}
+
+/**
+ * Whether the alert still waits for someone to take it: the escalation timers run while this holds.
+ * Acknowledging, handing off, escalating and resolving all end it.
+ */
+export function awaitingAck(alert: Pick<Alert, "state" | "assignee" | "assignedTeam">): boolean {
+  return alert.state !== "resolved" && alert.assignee === null && alert.assignedTeam === null;
 }
 
 export function acknowledge(alert: Alert, user: string, now: Date): Transition {
   if (alert.state === "resolved") return refuse(RESOLVED);
-  if (alert.state === "acked") {
+  if (alert.assignee && (alert.state === "acked" || alert.state === "remediating")) {
     return refuse(
       alert.assignee === user
         ? "You have already acknowledged this alert."
-        : `<@${alert.assignee}> has already acknowledged this alert.`,
+        : `<@${alert.assignee}> has already acknowledged this alert, so nothing changed.`,
     );
   }
-  return change(alert, now, { state: "acked", assignee: user, ackedAt: alert.ackedAt ?? now.toISOString() }, [
+  // A remediation in progress keeps its state; the alert just gains an owner.
+  const state = alert.state === "remediating" ? "remediating" : "acked";
+  return change(alert, now, { state, assignee: user, ackedAt: alert.ackedAt ?? now.toISOString() }, [
     event(now, "acked", user, `<@${user}> acknowledged`),
   ]);
 }
@@ -76,13 +94,13 @@ export function handOff(alert: Alert, user: string, now: Date, input: HandOffInp
   if (!team)
     return refuse("This alert matched no service, so it has no owning team to hand it to. Escalate instead.");
   if (alert.route.ejected)
-    return refuse(`${team.name} already carries this alert itself (the team is ejected).`);
-  if (alert.state === "handed_off") return refuse(`This alert is already handed to ${team.name}.`);
-  if (alert.state === "escalated") return refuse(`This alert is already escalated to ${team.name}.`);
+    return refuse(`${team.name} already carries this alert itself (the team is ejected from the rotation).`);
+  if (alert.escalation) return refuse(`This alert is already escalated to ${team.name}, so nothing changed.`);
+  if (alert.assignedTeam) return refuse(`This alert is already handed to ${team.name}, so nothing changed.`);
   if (!input.inWorkday) {
     const when = input.nextWorkdayStart
       ? input.formatTime(input.nextWorkdayStart)
-      : "(no workday configured)";
+      : "never (no workday is configured for the team)";
     return refuse(
       `${team.name} is outside its workday, so this alert stays with on-call. Their workday begins ${when}. If it cannot wait, press Escalate to page every member of ${team.name}.`,
     );
@@ -101,8 +119,15 @@ export function escalate(
 ): Transition {
   if (alert.state === "resolved") return refuse(RESOLVED);
   if (!team) return refuse("This alert matched no service, so there is no owning team to escalate to.");
-  if (alert.state === "escalated") return refuse(`This alert is already escalated to ${team.name}.`);
-  const text = `<@${user}> escalated to every member of ${team.name}: ${reason}`;
+  if (alert.escalation) {
+    return refuse(
+      `This alert is already escalated to ${team.name}${alert.escalation.by === BOT ? "" : ` by <@${alert.escalation.by}>`}, so nothing changed.`,
+    );
+  }
+  const text =
+    user === BOT
+      ? `Escalated to every member of ${team.name}: ${reason}`
+      : `<@${user}> escalated to every member of ${team.name}: ${reason}`;
   return change(
     alert,
     now,
@@ -118,15 +143,15 @@ export function escalate(
 
 /**
  * The escalation timer's step `step` (1-based): re-page while repeats remain. Refused (a no-op for
- * the timer) when the alert changed since the timer was set: acknowledged, resolved, or already
+ * the timer) when the alert changed since the timer was set: taken by someone, resolved, or already
  * past this step.
  */
 export function repage(alert: Alert, step: number, now: Date): Transition {
-  if (alert.state !== "firing") return refuse(`alert is ${alert.state}; timer no longer applies`);
+  if (!awaitingAck(alert)) return refuse(`alert is ${alert.state}; the timer no longer applies`);
   if (alert.repages !== step - 1) return refuse(`timer step ${step} already handled`);
-  const who = alert.route.oncallUser ? `<@${alert.route.oncallUser}>` : "on-call";
+  const who = alert.route.oncallUser ? `<@${alert.route.oncallUser}>` : "on-call (nobody found)";
   return change(alert, now, { repages: step }, [
-    event(now, "repaged", "bot", `Not acknowledged yet: paging ${who} again (${step})`),
+    event(now, "repaged", BOT, `Not acknowledged yet: paging ${who} again (${step})`),
   ]);
 }
 

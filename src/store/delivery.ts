@@ -17,6 +17,22 @@ export interface DeliveryState {
   readonly claim: number | null;
 }
 
+/** A message sent besides the page (a team post, a broadcast DM, a re-page), by name. */
+export interface SentMessage {
+  readonly channel: string;
+  readonly ts: string;
+  /** The alert version the message shows. */
+  readonly version: number;
+}
+
+export interface SentMessages {
+  readonly messages: ReadonlyMap<string, SentMessage>;
+  /** Names claimed just before posting: a crash after posting leaves them to look up. */
+  readonly claims: ReadonlySet<string>;
+  /** Names Slack refused for good (e.g. a deactivated user), with the error. */
+  readonly failed: ReadonlyMap<string, string>;
+}
+
 const RAISE = `
 local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
@@ -67,6 +83,41 @@ export class DeliveryStore {
     const key = this.keys.delivery(alertId);
     if (eventIndex === null) await this.redis.hdel(key, "claim");
     else await this.redis.hset(key, "claim", String(eventIndex));
+  }
+
+  async sent(alertId: string): Promise<SentMessages> {
+    const h = await this.redis.hgetall(this.keys.sentMessages(alertId));
+    const messages = new Map<string, SentMessage>();
+    const claims = new Set<string>();
+    const failed = new Map<string, string>();
+    for (const [field, value] of Object.entries(h)) {
+      const [kind, ...rest] = field.split(":");
+      const name = rest.join(":");
+      if (kind === "msg") messages.set(name, JSON.parse(value) as SentMessage);
+      else if (kind === "claim") claims.add(name);
+      else if (kind === "failed") failed.set(name, value);
+    }
+    return { messages, claims, failed };
+  }
+
+  async claimSent(alertId: string, name: string): Promise<void> {
+    await this.redis.hset(this.keys.sentMessages(alertId), `claim:${name}`, "1");
+  }
+
+  async recordSent(alertId: string, name: string, message: SentMessage): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.keys.sentMessages(alertId), `msg:${name}`, JSON.stringify(message))
+      .hdel(this.keys.sentMessages(alertId), `claim:${name}`)
+      .exec();
+  }
+
+  async recordSendFailed(alertId: string, name: string, error: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.keys.sentMessages(alertId), `failed:${name}`, error)
+      .hdel(this.keys.sentMessages(alertId), `claim:${name}`)
+      .exec();
   }
 }
 
