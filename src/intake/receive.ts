@@ -2,8 +2,8 @@
 // webhooks and by `/oncall page`, so every page takes the same path.
 
 import type { OncallConfig } from "../config/types";
-import type { Alert } from "../domain/alert";
-import { routeAlert } from "../domain/routing";
+import type { Alert, AlertRoute } from "../domain/alert";
+import { type RoutingState, routeAlert } from "../domain/routing";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { AlertChange } from "../runtime";
@@ -22,11 +22,24 @@ export interface ReceiverDeps {
   readonly now: () => Date;
 }
 
-export async function receiveGroup(group: IncomingGroup, deps: ReceiverDeps): Promise<IngestResult> {
+export interface ReceiveOptions {
+  /** Routes to a named target instead of by labels (`/oncall page` names its rotation or team). */
+  readonly route?: (now: Date, state: RoutingState) => AlertRoute;
+  /** A page typed by a person carries its own context, so it needs no runbook entry. */
+  readonly runbookRequired?: boolean;
+}
+
+export async function receiveGroup(
+  group: IncomingGroup,
+  deps: ReceiverDeps,
+  opts: ReceiveOptions = {},
+): Promise<IngestResult> {
   const now = deps.now();
+  const routeOf =
+    opts.route ?? ((at: Date, state: RoutingState) => routeAlert(deps.config, group.commonLabels, at, state));
   const result = await deps.alerts.ingest(group, now, {
-    route: async (g) => routeAlert(deps.config, g.commonLabels, now, await deps.rotationState.load()),
-    hasRunbook: (name) => name in deps.config.runbooks,
+    route: async () => routeOf(now, await deps.rotationState.load()),
+    hasRunbook: (name) => opts.runbookRequired === false || name in deps.config.runbooks,
   });
   deps.metrics.alertsReceived.inc({ source: group.source, status: group.status });
   logResult(deps.log, group, result);

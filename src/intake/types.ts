@@ -3,7 +3,8 @@
 
 export type AlertStatus = "firing" | "resolved";
 
-export type AlertSource = "alertmanager" | "grafana" | "generic";
+/** "manual": typed by a person with `/oncall page`, not parsed from a webhook. */
+export type AlertSource = "alertmanager" | "grafana" | "generic" | "manual";
 
 export type LabelSet = Readonly<Record<string, string>>;
 

@@ -50,6 +50,19 @@ export class RotationStateStore {
     return { ...o, id };
   }
 
+  async override(id: string): Promise<Override | null> {
+    const raw = await this.redis.hget(this.keys.overrides(), id);
+    if (!raw) return null;
+    const o = JSON.parse(raw) as StoredOverride;
+    return { ...o, from: new Date(o.from), to: new Date(o.to) };
+  }
+
+  /** Forgets overrides that ended before `before`: routing reads them all on every page. */
+  async pruneOverrides(before: Date): Promise<number> {
+    const stale = (await this.overrides()).filter((o) => o.to.getTime() < before.getTime()).map((o) => o.id);
+    return stale.length ? this.redis.hdel(this.keys.overrides(), ...stale) : 0;
+  }
+
   async removeOverride(id: string): Promise<boolean> {
     return (await this.redis.hdel(this.keys.overrides(), id)) === 1;
   }

@@ -1,0 +1,79 @@
+// GET /calendar/<rotation>.ics on the real app: the rotation's shifts, overrides included.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/harness";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function events(text: string): Record<string, string>[] {
+  const lines = text.replace(/\r\n[ \t]/g, "").split("\r\n");
+  const out: Record<string, string>[] = [];
+  let current: Record<string, string> | null = null;
+  for (const line of lines) {
+    if (line === "BEGIN:VEVENT") current = {};
+    else if (line === "END:VEVENT") {
+      out.push(current!);
+      current = null;
+    } else if (current) {
+      const i = line.indexOf(":");
+      current[line.slice(0, i)] = line.slice(i + 1);
+    }
+  }
+  return out;
+}
+
+describe("GET /calendar/<rotation>.ics", () => {
+  it("serves the shifts as iCalendar, with names from Slack and overrides applied", async () => {
+    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    await h.app.rotationState.addOverride({
+      rotationId: "merged",
+      user: "U01BBB",
+      from: new Date("2026-11-26T17:00:00Z"),
+      to: new Date("2026-11-27T07:00:00Z"),
+      createdBy: "U01BBB",
+    });
+    const res = await fetch(`${h.app.url}/calendar/merged.ics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    const text = await res.text();
+    expect(text.startsWith("BEGIN:VCALENDAR\r\n")).toBe(true);
+    const evs = events(text);
+    // 4 weeks back and 26 ahead: 31 weekly slots, one of them cut in three by the override.
+    expect(evs).toHaveLength(33);
+    const now = evs.find((e) => e.DTSTART === "20261123T090000Z")!;
+    expect(now).toMatchObject({ DTEND: "20261126T170000Z", SUMMARY: "On call: u02aaa (Search)" });
+    const o = evs.find((e) => e.SUMMARY?.includes("override"))!;
+    expect(o).toMatchObject({
+      DTSTART: "20261126T170000Z",
+      DTEND: "20261127T070000Z",
+      SUMMARY: "On call: u01bbb (Search) · override",
+    });
+    expect(new Set(evs.map((e) => e.UID)).size).toBe(evs.length);
+  });
+
+  it("keeps one person's shifts with ?user= and honours the range parameters", async () => {
+    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const res = await fetch(`${h.app.url}/calendar/merged.ics?user=U01AAA&weeks=6&past=0`);
+    const evs = events(await res.text());
+    expect(evs.map((e) => e.DTSTART)).toEqual(["20261207T090000Z", "20261228T090000Z"]);
+    expect(evs.every((e) => e.SUMMARY === "On call: u01aaa (Playback)")).toBe(true);
+  });
+
+  it("answers 404 naming the calendars for an unknown rotation, 400 for a bad range, 405 for POST", async () => {
+    h = await startHarness();
+    const missing = await fetch(`${h.app.url}/calendar/nosuch.ics`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toContain("/calendar/merged.ics");
+    const bad = await fetch(`${h.app.url}/calendar/merged.ics?weeks=500`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain(
+      "weeks must be a whole number of weeks",
+    );
+    const post = await fetch(`${h.app.url}/calendar/merged.ics`, { method: "POST", body: "x" });
+    expect(post.status).toBe(405);
+  });
+});

@@ -1,0 +1,172 @@
+// Shift changes: at the hand-off (Monday 10:00 Berlin = 09:00 UTC in November) the rotation
+// channel hears who is on call now and the incoming engineer gets a DM with the open alerts.
+// On Monday 2026-11-30 U03AAA (Payments) takes over from U02AAA (Search).
+
+import { afterEach, describe, expect, it } from "vitest";
+import { HANDOFF_EVENT, processShiftChange } from "../../src/queue/shift-change";
+import type { RecordedCall } from "../../src/sandbox/slack-api";
+import { eventually, type Harness, startHarness } from "../support/harness";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const HANDOFF_MS = Date.parse("2026-11-30T09:00:00Z");
+
+const announcements = (hh: Harness) =>
+  hh.slack
+    .callsTo("chat.postMessage")
+    .filter((c) => c.args.channel === "C0ONCALL" && String(c.args.text).startsWith("🔁") && c.response.ok);
+
+const dms = (hh: Harness) =>
+  hh.slack
+    .callsTo("chat.postMessage")
+    .filter(
+      (c: RecordedCall) => String(c.args.channel).startsWith("D") && String(c.args.text).startsWith("🔁"),
+    );
+
+/** Waits until the scheduler's start-up ticks have run, so a later clock change is not seen by them. */
+async function ticksDone(hh: Harness): Promise<void> {
+  const q = hh.app.queues.schedule;
+  await eventually(
+    async () =>
+      (await q.getCompletedCount()) >= 1 &&
+      (await q.getWaitingCount()) === 0 &&
+      (await q.getActiveCount()) === 0,
+    10_000,
+    "the start-up ticks",
+  );
+}
+
+async function fire(hh: Harness, name: string, job: string): Promise<string> {
+  const res = await hh.webhook("/webhooks/generic", {
+    name,
+    status: "firing",
+    labels: { job },
+    annotations: { summary: name },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { alert: { id: string } }).alert.id;
+}
+
+describe("shift change through the real job scheduler", () => {
+  it("posts once in the rotation channel and DMs the incoming engineer, even with two worker replicas", async () => {
+    // A web-only bot takes an alert before the hand-off; nothing runs workers or schedulers yet.
+    h = await startHarness({ now: "2026-11-30T08:50:00Z", role: "web" });
+    await fire(h, "HighErrorRate", "stream-api");
+    h.clock.set("2026-11-30T09:00:20Z");
+    // Two worker replicas start just after the hand-off: each upserts the job scheduler, whose
+    // first tick runs at once; whichever worker takes it (or both ticks) posts, and only once.
+    const [a, b] = await Promise.all([h.replica("worker"), h.replica("worker")]);
+    const post = await h.slack.waitFor(
+      (c) =>
+        c.method === "chat.postMessage" &&
+        c.args.channel === "C0ONCALL" &&
+        String(c.args.text).startsWith("🔁"),
+      { timeoutMs: 10_000 },
+    );
+    expect(post.args.text).toBe(
+      "🔁 On call now: <@U03AAA> (Payments) until <!date^1796634000^{date_short_pretty} {time}|Mon 7 Dec 10:00 CET>, taking over from <@U02AAA>.",
+    );
+    expect(post.args.metadata).toEqual({
+      event_type: HANDOFF_EVENT,
+      event_payload: { rotation: "merged", at: HANDOFF_MS },
+    });
+    const dm = await eventually(() => dms(h!)[0], 10_000, "the DM to the incoming engineer");
+    expect(dm.args.channel).toBe(h.slack.dmChannel("U03AAA"));
+    expect(dm.args.text).toContain("You are on call for Merged on-call now, until");
+    expect(dm.args.text).toContain("Open alerts (1):");
+    expect(dm.args.text).toContain("HighErrorRate");
+    expect(dm.args.text).toContain("· stream-api (Playback) · firing since");
+
+    const schedulers = await a.queues.schedule.getJobSchedulers(0, -1);
+    expect(schedulers.find((s) => s.key === "shift-change-merged")).toMatchObject({ every: 60_000 });
+    await eventually(
+      async () =>
+        (await b.queues.schedule.getCompletedCount()) >= 1 &&
+        (await b.queues.schedule.getActiveCount()) === 0,
+      10_000,
+      "the ticks to finish",
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(announcements(h)).toHaveLength(1);
+    expect(dms(h)).toHaveLength(1);
+  });
+});
+
+describe("processShiftChange", () => {
+  it("announces exactly once when two replicas process the same tick at once", async () => {
+    // Started before the hand-off, so the scheduler's start-up tick finds nothing to announce.
+    h = await startHarness({ now: "2026-11-30T08:50:00Z" });
+    const replica = await h.replica("worker");
+    await ticksDone(h);
+    h.clock.set("2026-11-30T09:00:05Z");
+    const outcomes = await Promise.all([
+      processShiftChange(h.app.runtime, "merged"),
+      processShiftChange(replica.runtime, "merged"),
+      processShiftChange(h.app.runtime, "merged"),
+    ]);
+    expect(outcomes.filter((o) => o.kind === "announced")).toEqual([
+      { kind: "announced", handoff: new Date(HANDOFF_MS), user: "U03AAA" },
+    ]);
+    await eventually(() => dms(h!).length === 1, 8_000, "the DM");
+    expect(announcements(h)).toHaveLength(1);
+    expect(dms(h)[0]?.args.text).toContain("No open alerts.");
+    expect((await processShiftChange(replica.runtime, "merged")).kind).toBe("done-before");
+    h.clock.set("2026-11-30T09:25:00Z");
+    expect((await processShiftChange(h.app.runtime, "merged")).kind).toBe("done-before");
+    expect(announcements(h)).toHaveLength(1);
+  });
+
+  it("after a crash between posting and recording, finds the posts by their metadata instead of posting again", async () => {
+    h = await startHarness({ now: "2026-11-30T09:00:05Z" });
+    await eventually(() => dms(h!).length === 1, 8_000, "the start-up tick's DM");
+    const rt = h.app.runtime;
+    const key = rt.alerts.keys.handoff("merged", HANDOFF_MS);
+    await eventually(async () => (await rt.redis.hget(key, "done")) === "1", 8_000, "the tick to finish");
+    const ts = await rt.redis.hget(key, "channel");
+    expect(ts).toBe(announcements(h)[0]?.response.ts);
+    await rt.redis.hdel(key, "done");
+    await rt.redis.hset(key, "channel", "claimed", "dm", "claimed");
+    expect((await processShiftChange(rt, "merged")).kind).toBe("announced");
+    expect(announcements(h)).toHaveLength(1);
+    expect(dms(h)).toHaveLength(1);
+    expect(await rt.redis.hget(key, "channel")).toBe(ts);
+  });
+
+  it("retries after Slack fails, and names an override that covers the hand-off", async () => {
+    h = await startHarness({ now: "2026-11-30T08:00:00Z" });
+    await h.app.rotationState.addOverride({
+      rotationId: "merged",
+      user: "U03BBB",
+      from: new Date("2026-11-30T08:30:00Z"),
+      to: new Date("2026-11-30T13:00:00Z"),
+      createdBy: "U0ADMIN",
+    });
+    await ticksDone(h);
+    h.clock.set("2026-11-30T09:01:00Z");
+    h.slack.failNext("chat.postMessage", { status: 503 });
+    await expect(processShiftChange(h.app.runtime, "merged")).rejects.toThrow(/chat.postMessage/);
+    const outcome = await processShiftChange(h.app.runtime, "merged");
+    expect(outcome.kind === "announced" || outcome.kind === "done-before").toBe(true);
+    await eventually(() => dms(h!).length === 1, 8_000, "the DM");
+    const [post] = announcements(h);
+    expect(announcements(h)).toHaveLength(1);
+    expect(post?.args.text).toContain(
+      "On call now: <@U03BBB> (Payments) · override `1` for <@U03AAA> until <!date^1796043600^",
+    );
+    expect(dms(h)[0]?.args.channel).toBe(h.slack.dmChannel("U03BBB"));
+  });
+
+  it("does not announce a hand-off seen only long after it happened, nor anything between hand-offs", async () => {
+    h = await startHarness({ now: "2026-11-30T09:45:00Z" });
+    expect(await processShiftChange(h.app.runtime, "merged")).toEqual({ kind: "none" });
+    h.clock.set("2026-12-02T12:00:00Z");
+    expect(await processShiftChange(h.app.runtime, "merged")).toEqual({ kind: "none" });
+    expect(await processShiftChange(h.app.runtime, "no-such-rotation")).toEqual({ kind: "none" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(announcements(h)).toEqual([]);
+  });
+});
