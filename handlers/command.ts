@@ -88,6 +88,8 @@ function alertEnv(alert: RemediationAlert): Record<string, string> {
   env.ALERT_NAME = alert.name;
   env.ALERT_ID = alert.id;
   env.ALERT_FINGERPRINT = alert.fingerprint ?? "";
+  // Shared by every attempt of one run: a script can use it to do its work once.
+  if (alert.runId !== undefined) env.ALERT_RUN_ID = alert.runId;
   return env;
 }
 

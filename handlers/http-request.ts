@@ -2,8 +2,9 @@
 //
 // The endpoint must be safe to call more than once: the queue retries 5xx, timeouts and network
 // errors, and a request may have reached the server before the connection broke. Every request
-// carries `Idempotency-Key: <alert id>:<fingerprint or "group">` (unless the runbook sets one) so the
-// receiver can recognise a retry of the same remediation and do the work once.
+// carries an `Idempotency-Key` (unless the runbook sets one) so the receiver can recognise a retry of
+// the same remediation and do the work once: the run's id from the queue, which every attempt of
+// one run shares and a new run does not (`<alert id>:<fingerprint or "group">` outside the queue).
 
 import { z } from "zod";
 import { defineHandler } from "./define";
@@ -135,7 +136,7 @@ function prepare(params: Params, alert: RemediationAlert): PreparedRequest {
     headers.set(name, renderTemplate(template, alert, headerValue(name)));
   }
   if (!headers.has("idempotency-key")) {
-    headers.set("idempotency-key", `${alert.id}:${alert.fingerprint ?? "group"}`);
+    headers.set("idempotency-key", alert.runId ?? `${alert.id}:${alert.fingerprint ?? "group"}`);
   }
 
   let body: string | undefined;

@@ -22,8 +22,9 @@
 //   shutdown; handlers pass it to whatever they wait on and throw HandlerAbortedError when it fires,
 //   having stopped what they started (requests cancelled, process groups killed).
 //
-// * Retries repeat side effects, so remediations must be idempotent; http-request sends an
-//   Idempotency-Key so the receiving end can dedupe.
+// * Retries repeat side effects, and BullMQ delivers at least once (a run whose worker died is run
+//   again), so remediations must be idempotent. `ctx.alert.runId` names the run, shared by all its
+//   attempts; http-request sends it as Idempotency-Key, command as ALERT_RUN_ID.
 //
 // * Alert data is data: labels and annotations reach a handler's output only through template.ts
 //   encoders (URL component, header value, JSON string, whole argv string), never a shell or eval.

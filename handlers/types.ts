@@ -9,6 +9,12 @@ export interface RemediationAlert {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly fingerprint: string | null;
+  /**
+   * Names this remediation run (the queue's job id): every attempt and re-delivery of the run
+   * shares it, a new run (another occurrence, another press of the button) gets a new one. The
+   * key for deduplicating side effects.
+   */
+  readonly runId?: string;
 }
 
 export interface HandlerLog {

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { DEFAULT_REDIS_URL } from "../store/redis";
+import { parseDuration } from "./parse";
 
 export interface Settings {
   readonly slackBotToken: string;
@@ -17,6 +18,10 @@ export interface Settings {
   readonly alertWebhookToken: string;
   readonly runbookBaseUrl: string | null;
   readonly logLevel: string;
+  /** Remediation runs one worker process executes at once. */
+  readonly remediationConcurrency: number;
+  /** Loop guard: at most `runs` runs of a handler per target of an alert group within `windowMs`. */
+  readonly remediationLoopGuard: { readonly runs: number; readonly windowMs: number };
 }
 
 export class SettingsError extends Error {
@@ -62,7 +67,26 @@ const schema = z.object({
     (v) => v === null || ["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(v),
     "must be one of fatal, error, warn, info, debug, trace, silent",
   ),
+  REMEDIATION_CONCURRENCY: optional.refine(
+    (v) => v === null || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100),
+    "must be a whole number from 1 to 100",
+  ),
+  REMEDIATION_LOOP_LIMIT: optional.refine(
+    (v) => v === null || parseLoopLimit(v) !== null,
+    'must be runs/window, e.g. "3/1h" (at most 3 runs per hour)',
+  ),
 });
+
+/** "3/1h" -> 3 runs per hour; null when malformed. */
+export function parseLoopLimit(text: string): { runs: number; windowMs: number } | null {
+  const m = /^(\d+)\s*\/\s*(\S+)$/.exec(text.trim());
+  if (!m || Number(m[1]) < 1) return null;
+  try {
+    return { runs: Number(m[1]), windowMs: parseDuration(m[2]!) };
+  } catch {
+    return null;
+  }
+}
 
 export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Settings {
   const parsed = schema.safeParse(env);
@@ -82,5 +106,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
     runbookBaseUrl: e.RUNBOOK_BASE_URL,
     logLevel: e.LOG_LEVEL ?? "info",
+    remediationConcurrency: e.REMEDIATION_CONCURRENCY === null ? 2 : Number(e.REMEDIATION_CONCURRENCY),
+    remediationLoopGuard: parseLoopLimit(e.REMEDIATION_LOOP_LIMIT ?? "3/1h")!,
   };
 }

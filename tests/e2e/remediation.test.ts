@@ -1,0 +1,609 @@
+// Remediation end to end: alerts in through the webhook, runs through the real `remediate` queue and
+// worker on real Redis, handlers against a local HTTP server and real scripts, outcomes in the
+// (fake) Slack thread and DMs.
+
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Alert, AlertEvent } from "../../src/domain/alert";
+import { isAlive } from "../handlers/helpers";
+import { eventually, type Harness, startHarness } from "../support/harness";
+import { blockActionsBody, viewSubmissionBody } from "../support/slack-requests";
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "org-remediation");
+const CHANNEL = "C0ONCALL";
+const ONCALL = "U02AAA";
+
+// ---------------------------------------------------------------------------------------------
+// A local endpoint for http-request
+
+interface Received {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** What the endpoint answers to its n-th request (0-based); "hang" never answers. */
+type Answer = (n: number, req: Received) => number | "hang" | Promise<number | "hang">;
+
+interface Endpoint {
+  readonly port: number;
+  readonly received: Received[];
+  close(): Promise<void>;
+}
+
+async function startEndpoint(answer: Answer): Promise<Endpoint> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString("utf8");
+    });
+    req.on("end", async () => {
+      const r = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body };
+      const n = received.push(r) - 1;
+      const status = await answer(n, r);
+      if (status === "hang") return;
+      res.writeHead(status, { "content-type": "text/plain" });
+      res.end(status >= 400 ? `upstream says ${status}` : "");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    received,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A config dir per test, with the runbooks that name a remediation written in
+
+const cleanups: (() => Promise<void> | void)[] = [];
+let h: Harness | undefined;
+
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function configDir(runbooks: Record<string, string>, scripts: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "oncall-remediation-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(FIXTURE, dir, { recursive: true });
+  for (const [alert, remediation] of Object.entries(runbooks)) {
+    writeFileSync(
+      join(dir, "runbooks", `${alert}.md`),
+      `---\nalert: ${alert}\nremediation: ${remediation}\n---\n## Context\nstream-api.\n\n## Meaning\n${alert} fires.\n`,
+    );
+  }
+  for (const [name, text] of Object.entries(scripts)) {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+async function start(dir: string): Promise<Harness> {
+  h = await startHarness({ configDir: dir });
+  return h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts in
+
+interface InstanceInput {
+  readonly fp: string;
+  readonly labels?: Record<string, string>;
+  readonly status?: "firing" | "resolved";
+}
+
+function amPayload(name: string, instances: readonly InstanceInput[]) {
+  const alerts = instances.map((i) => ({
+    status: i.status ?? "firing",
+    labels: { alertname: name, job: "stream-api", ...i.labels },
+    annotations: { summary: `${name} on ${i.fp}` },
+    startsAt: "2026-11-25T09:58:00Z",
+    endsAt: i.status === "resolved" ? "2026-11-25T10:02:00Z" : "0001-01-01T00:00:00Z",
+    generatorURL: "http://prometheus.example:9090/graph",
+    fingerprint: i.fp,
+  }));
+  return {
+    receiver: "shared-oncall",
+    status: alerts.some((a) => a.status === "firing") ? "firing" : "resolved",
+    alerts,
+    groupLabels: { alertname: name },
+    commonLabels: { alertname: name, job: "stream-api" },
+    commonAnnotations: {},
+    externalURL: "http://alertmanager.example:9093",
+    version: "4",
+    groupKey: `{}:{alertname="${name}"}`,
+    truncatedAlerts: 0,
+  };
+}
+
+async function fire(hh: Harness, name: string, instances: readonly InstanceInput[] = [{ fp: "0a0a0a0a" }]) {
+  const res = await hh.webhook("/webhooks/alertmanager", amPayload(name, instances));
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { status: string; alert: { id: string } }).alert.id;
+}
+
+async function resolveAll(hh: Harness, name: string, fps: readonly string[] = ["0a0a0a0a"]) {
+  await fire(
+    hh,
+    name,
+    fps.map((fp) => ({ fp, status: "resolved" as const })),
+  );
+}
+
+async function alertOf(hh: Harness, id: string): Promise<Alert> {
+  const a = await hh.app.alerts.get(id);
+  if (!a) throw new Error(`alert ${id} is not stored`);
+  return a;
+}
+
+async function timeline(hh: Harness, id: string): Promise<string[]> {
+  return (await hh.app.alerts.events(id))
+    .filter((e: AlertEvent) => e.type === "remediation")
+    .map((e) => e.text);
+}
+
+async function thread(hh: Harness, id: string): Promise<string[]> {
+  const d = await hh.app.delivery.get(id);
+  return d.ts && d.channel ? hh.slack.thread(d.channel, d.ts).map((m) => m.text) : [];
+}
+
+/** Waits until the thread holds a line matching each pattern, in that order. */
+async function threadShows(hh: Harness, id: string, ...patterns: (string | RegExp)[]): Promise<string[]> {
+  return eventually(
+    async () => {
+      const lines = await thread(hh, id);
+      let from = 0;
+      for (const p of patterns) {
+        const at = lines.findIndex(
+          (l, i) => i >= from && (typeof p === "string" ? l.includes(p) : p.test(l)),
+        );
+        if (at < 0) return false;
+        from = at + 1;
+      }
+      return lines;
+    },
+    15_000,
+    `thread lines ${patterns.map(String).join(" | ")}`,
+  );
+}
+
+async function runsFinished(hh: Harness, id: string): Promise<Alert> {
+  return eventually(async () => {
+    const a = await alertOf(hh, id);
+    return a.state !== "remediating" && !a.remediating ? a : false;
+  });
+}
+
+function dmTexts(hh: Harness, user: string): string[] {
+  return hh.slack.messages(hh.slack.dmChannel(user)).map((m) => m.text);
+}
+
+const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+
+describe("http-request remediation", () => {
+  it("runs on the first firing, shows remediating while in flight, and reports success in the thread", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const ep = await startEndpoint(async () => {
+      await held;
+      return 204;
+    });
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush?service={{labels.job}}" }, auto: true }`,
+      }),
+    );
+    const id = await fire(hh, "CacheStale");
+
+    await eventually(() => ep.received.length === 1, 8_000, "the request");
+    const page = await eventually(async () => {
+      const d = await hh.app.delivery.get(id);
+      const m = d.ts ? hh.slack.message(CHANNEL, d.ts) : undefined;
+      return m?.text.startsWith("🛠️") ? m : false;
+    });
+    expect(JSON.stringify(page.blocks)).toContain("remediating since");
+    expect((await alertOf(hh, id)).state).toBe("remediating");
+
+    release();
+    await threadShows(
+      hh,
+      id,
+      "🛠 Running http-request (attempt 1 of 3)…",
+      /^✅ http-request: POST http:\/\/127\.0\.0\.1:\d+\/flush\?… → 204 in \d+ ms$/,
+    );
+    const after = await runsFinished(hh, id);
+    expect(after.state).toBe("firing");
+    await eventually(async () =>
+      hh.slack.message(CHANNEL, (await hh.app.delivery.get(id)).ts!)?.text.startsWith("🔴"),
+    );
+    expect(ep.received[0]).toMatchObject({ method: "POST", path: "/flush?service=stream-api" });
+    expect(ep.received[0]?.headers["idempotency-key"]).toBe(`rem-${id}-auto-group`);
+    expect(await timeline(hh, id)).toHaveLength(2);
+  });
+
+  it("retries a 500 with backoff and succeeds on the second attempt", async () => {
+    const ep = await startEndpoint((n) => (n === 0 ? 500 : 200));
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
+      }),
+    );
+    const id = await fire(hh, "CacheStale");
+    const lines = await threadShows(
+      hh,
+      id,
+      "🛠 Running http-request (attempt 1 of 3)…",
+      /^❌ http-request attempt 1 of 3 failed: POST .* → 500 in \d+ ms: upstream says 500; retrying in 1s$/,
+      "🛠 Running http-request (attempt 2 of 3)…",
+      /^✅ http-request: POST .* → 200/,
+    );
+    expect(lines.filter((l) => l.startsWith("🛠"))).toHaveLength(2);
+    expect(ep.received).toHaveLength(2);
+    // A retry is the same remediation: the receiver can dedupe it by its key.
+    expect(ep.received[1]?.headers["idempotency-key"]).toBe(ep.received[0]?.headers["idempotency-key"]);
+    expect((await runsFinished(hh, id)).state).toBe("firing");
+    expect(dmTexts(hh, ONCALL).some((t) => t.includes("Automation failed"))).toBe(false);
+  });
+
+  it("aborts at the runbook's timeout and, on the final attempt, pages the on-call engineer", async () => {
+    const ep = await startEndpoint(() => "hang");
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true, retries: 0, timeout: 1s }`,
+      }),
+    );
+    const started = Date.now();
+    const id = await fire(hh, "CacheStale");
+    await threadShows(
+      hh,
+      id,
+      "🛠 Running http-request (attempt 1 of 1)…",
+      `❌ http-request failed (tried once): http-request aborted: timed out\n🚨 Automation failed; paging <@${ONCALL}> to take over.`,
+    );
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const dm = await eventually(() => dmTexts(hh, ONCALL).find((t) => t.includes("Automation failed")));
+    expect(dm).toContain("Automation failed for CacheStale: the runbook's http-request remediation ran once");
+    expect(dm).toContain("timed out");
+    expect(dm).toContain(`<#${CHANNEL}>`);
+    expect((await runsFinished(hh, id)).state).toBe("firing");
+  });
+});
+
+describe("command remediation", () => {
+  it("passes each firing instance's labels as env and argv, keeps shell metacharacters inert, and runs each new instance once", async () => {
+    const dir = configDir(
+      {},
+      {
+        "restart.sh": `#!/bin/sh\nprintf '%s\\n' "$ALERT_POD" > "$OUT/env-$ALERT_FINGERPRINT"\nprintf '%s\\n' "$1" > "$OUT/arg-$ALERT_FINGERPRINT"\necho "restarted $ALERT_POD"\n`,
+      },
+    );
+    writeFileSync(
+      join(dir, "runbooks", "PodCrashLooping.md"),
+      `---\nalert: PodCrashLooping\nremediation: { handler: command, params: { executable: "${join(dir, "restart.sh")}", args: ["{{labels.pod}}"], env: { OUT: "${dir}" } }, auto: true, per_instance: true }\n---\n## Context\nx\n\n## Meaning\ny\n`,
+    );
+    const hh = await start(dir);
+    const evil = `$(touch ${dir}/pwned); \`touch ${dir}/pwned2\` && rm -rf ${dir} ; echo "x" | tee ${dir}/pwned3`;
+    const first = [
+      { fp: "00000000000000a1", labels: { pod: "stream-api-7f9c" } },
+      { fp: "00000000000000a2", labels: { pod: evil } },
+    ];
+    const id = await fire(hh, "PodCrashLooping", first);
+    await threadShows(hh, id, "✅ command on stream-api-7f9c: restarted stream-api-7f9c");
+    await eventually(async () => (await timeline(hh, id)).filter((t) => t.startsWith("✅")).length === 2);
+    expect(readFileSync(join(dir, "env-00000000000000a1"), "utf8")).toBe("stream-api-7f9c\n");
+    expect(readFileSync(join(dir, "env-00000000000000a2"), "utf8")).toBe(`${evil}\n`);
+    expect(readFileSync(join(dir, "arg-00000000000000a2"), "utf8")).toBe(`${evil}\n`);
+    for (const f of ["pwned", "pwned2", "pwned3"]) expect(existsSync(join(dir, f))).toBe(false);
+
+    // The same notification again changes nothing; a third instance joining runs once, for it alone.
+    await fire(hh, "PodCrashLooping", first);
+    await fire(hh, "PodCrashLooping", [
+      ...first,
+      { fp: "00000000000000a3", labels: { pod: "stream-api-0d4e" } },
+    ]);
+    await fire(hh, "PodCrashLooping", [
+      ...first,
+      { fp: "00000000000000a3", labels: { pod: "stream-api-0d4e" } },
+    ]);
+    await threadShows(hh, id, "✅ command on stream-api-0d4e: restarted stream-api-0d4e");
+    await settle();
+    await runsFinished(hh, id);
+    const runs = (await timeline(hh, id)).filter((t) => t.startsWith("🛠"));
+    expect(runs).toHaveLength(3);
+  });
+
+  it("retries a non-zero exit, then reports the exit code and pages the on-call engineer", async () => {
+    const dir = configDir({}, { "fail.sh": `#!/bin/sh\necho "cache node unreachable" >&2\nexit 3\n` });
+    writeFileSync(
+      join(dir, "runbooks", "CacheStale.md"),
+      `---\nalert: CacheStale\nremediation: { handler: command, params: { executable: "${join(dir, "fail.sh")}" }, auto: true, retries: 1 }\n---\n## Context\nx\n\n## Meaning\ny\n`,
+    );
+    const hh = await start(dir);
+    const id = await fire(hh, "CacheStale");
+    await threadShows(
+      hh,
+      id,
+      "🛠 Running command (attempt 1 of 2)…",
+      /^❌ command attempt 1 of 2 failed: .*fail\.sh exited with code 3: cache node unreachable; retrying in 1s$/,
+      "🛠 Running command (attempt 2 of 2)…",
+      /^❌ command failed \(tried 2 times\): .*fail\.sh exited with code 3: cache node unreachable\n🚨 Automation failed; paging <@U02AAA> to take over\.$/,
+    );
+    const dm = await eventually(() => dmTexts(hh, ONCALL).find((t) => t.includes("Automation failed")));
+    expect(dm).toContain("command remediation ran 2 times");
+    expect(dm).toContain("exited with code 3");
+  });
+
+  it("kills the script and what it started when the timeout passes", async () => {
+    const dir = configDir(
+      {},
+      { "hang.sh": `#!/bin/sh\necho $$ > "$OUT/pid"\nsleep 30 &\necho $! > "$OUT/child"\nwait\n` },
+    );
+    writeFileSync(
+      join(dir, "runbooks", "CacheStale.md"),
+      `---\nalert: CacheStale\nremediation: { handler: command, params: { executable: "${join(dir, "hang.sh")}", env: { OUT: "${dir}" } }, auto: true, retries: 0, timeout: 1s }\n---\n## Context\nx\n\n## Meaning\ny\n`,
+    );
+    const hh = await start(dir);
+    const id = await fire(hh, "CacheStale");
+    await threadShows(hh, id, "❌ command failed (tried once): command aborted: timed out");
+    const pid = Number(readFileSync(join(dir, "pid"), "utf8"));
+    const child = Number(readFileSync(join(dir, "child"), "utf8"));
+    await eventually(() => !isAlive(pid) && !isAlive(child), 5_000, "the script and its sleep to be gone");
+    await eventually(() => dmTexts(hh, ONCALL).some((t) => t.includes("Automation failed")));
+  });
+});
+
+describe("stopping the bot", () => {
+  it("aborts a running handler, hands the run back without spending an attempt, and runs it again after the restart", async () => {
+    // At-least-once in action: the script runs twice, so it must be idempotent (a marker per ALERT_RUN_ID).
+    const dir = configDir(
+      {},
+      {
+        "slow.sh": `#!/bin/sh\nif [ -f "$OUT/$ALERT_RUN_ID" ]; then echo "second delivery: done"; exit 0; fi\ntouch "$OUT/$ALERT_RUN_ID"\nexec sleep 30\n`,
+      },
+    );
+    writeFileSync(
+      join(dir, "runbooks", "CacheStale.md"),
+      `---\nalert: CacheStale\nremediation: { handler: command, params: { executable: "${join(dir, "slow.sh")}", env: { OUT: "${dir}" } }, auto: true }\n---\n## Context\nx\n\n## Meaning\ny\n`,
+    );
+    const hh = await start(dir);
+    const id = await fire(hh, "CacheStale");
+    await eventually(() => existsSync(join(dir, `rem-${id}-auto-group`)), 8_000, "the first run to start");
+    const stopping = Date.now();
+    await hh.restart();
+    expect(Date.now() - stopping).toBeLessThan(8_000);
+    expect((await alertOf(hh, id)).state).toBe("remediating");
+    await threadShows(
+      hh,
+      id,
+      "🛠 Running command (attempt 1 of 3)…",
+      "🛠 Running command (attempt 1 of 3)…",
+      "✅ command: second delivery: done",
+    );
+    expect((await timeline(hh, id)).some((t) => t.includes("failed"))).toBe(false);
+    expect((await runsFinished(hh, id)).state).toBe("firing");
+  });
+});
+
+describe("automatic runs", () => {
+  it("runs once per occurrence even when the same notification arrives twice, and again for a new occurrence", async () => {
+    const ep = await startEndpoint(() => 204);
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
+      }),
+    );
+    const [id, again] = await Promise.all([fire(hh, "CacheStale"), fire(hh, "CacheStale")]);
+    expect(again).toBe(id);
+    await fire(hh, "CacheStale");
+    await threadShows(hh, id, /^✅ http-request/);
+    await settle();
+    expect(ep.received).toHaveLength(1);
+    expect((await timeline(hh, id)).filter((t) => t.startsWith("🛠"))).toHaveLength(1);
+
+    await resolveAll(hh, "CacheStale");
+    const next = await fire(hh, "CacheStale");
+    expect(next).not.toBe(id);
+    await threadShows(hh, next, /^✅ http-request/);
+    expect(ep.received).toHaveLength(2);
+    expect(ep.received[1]?.headers["idempotency-key"]).toBe(`rem-${next}-auto-group`);
+  });
+
+  it("skips a run whose alert resolved before it started", async () => {
+    const ep = await startEndpoint(() => 204);
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
+      }),
+    );
+    // Pause the workers so the resolution lands before the run starts.
+    const queue = hh.app.queues.remediate;
+    await queue.pause();
+    const id = await fire(hh, "CacheStale");
+    await resolveAll(hh, "CacheStale");
+    await queue.resume();
+    await eventually(async () =>
+      (await timeline(hh, id)).includes("⏭ http-request not run: the alert resolved before it started"),
+    );
+    expect(ep.received).toHaveLength(0);
+    expect((await alertOf(hh, id)).state).toBe("resolved");
+  });
+});
+
+describe("the Run remediation button", () => {
+  async function pageOf(hh: Harness, id: string) {
+    return eventually(async () => {
+      const d = await hh.app.delivery.get(id);
+      return d.ts ? d.ts : false;
+    });
+  }
+
+  function press(hh: Harness, id: string, ts: string, userId: string) {
+    return hh.slackPost(
+      blockActionsBody({ actionId: "alert.remediate", value: id, userId, channelId: CHANNEL, messageTs: ts }),
+    );
+  }
+
+  it("refuses strangers, asks participants to confirm, and runs on confirmation", async () => {
+    const ep = await startEndpoint(() => 204);
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: false }`,
+      }),
+    );
+    const id = await fire(hh, "CacheStale");
+    const ts = await pageOf(hh, id);
+    expect(JSON.stringify(hh.slack.message(CHANNEL, ts)?.blocks)).toContain("alert.remediate");
+    await settle();
+    expect(ep.received).toHaveLength(0);
+
+    expect((await press(hh, id, ts, "U0OUTSIDER")).status).toBe(200);
+    const refusal = await eventually(() => hh.slack.ephemerals(CHANNEL, "U0OUTSIDER")[0]);
+    expect(refusal.text).toContain("Only the participants and admins");
+    expect(hh.slack.callsTo("views.open")).toHaveLength(0);
+
+    await press(hh, id, ts, ONCALL);
+    const open = await hh.slack.waitFor((c) => c.method === "views.open");
+    const view = open.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+    expect(view.callback_id).toBe("alert.remediate.confirm");
+    expect(JSON.stringify(view.blocks)).toContain(
+      "Run *http-request* for *CacheStale · stream-api (Playback)*",
+    );
+    expect(JSON.stringify(view.blocks)).toContain(`127.0.0.1:${ep.port}/flush`);
+    expect(ep.received).toHaveLength(0);
+
+    const submit = await hh.slackPost(
+      viewSubmissionBody({
+        callbackId: "alert.remediate.confirm",
+        privateMetadata: view.private_metadata,
+        userId: ONCALL,
+      }),
+    );
+    expect(submit.status).toBe(200);
+    await threadShows(
+      hh,
+      id,
+      `🛠 Running http-request (attempt 1 of 3, requested by <@${ONCALL}>)…`,
+      /^✅ http-request: POST/,
+    );
+    expect(ep.received).toHaveLength(1);
+    // A second confirmed press is a new run (numbered anew), not a duplicate of the first.
+    await runsFinished(hh, id);
+    await press(hh, id, ts, "U01AAA");
+    const second = await hh.slack.waitFor((c) => c.method === "views.open" && c !== open);
+    await hh.slackPost(
+      viewSubmissionBody({
+        callbackId: "alert.remediate.confirm",
+        privateMetadata: (second.args.view as { private_metadata: string }).private_metadata,
+        userId: "U01AAA",
+      }),
+    );
+    await eventually(() => ep.received.length === 2);
+    expect(ep.received.map((r) => r.headers["idempotency-key"])).toEqual([
+      `rem-${id}-manual-1`,
+      `rem-${id}-manual-2`,
+    ]);
+  });
+
+  it("refuses ephemerally when the runbook has no remediation or the alert is resolved", async () => {
+    const ep = await startEndpoint(() => 204);
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: false }`,
+      }),
+    );
+    const plain = await fire(hh, "NoRemediation");
+    await press(hh, plain, await pageOf(hh, plain), ONCALL);
+    const none = await eventually(() => hh.slack.ephemerals(CHANNEL, ONCALL)[0]);
+    expect(none.text).toContain("names no remediation");
+    expect(none.text).toContain("runbooks/NoRemediation.md");
+
+    const id = await fire(hh, "CacheStale");
+    const ts = await pageOf(hh, id);
+    await resolveAll(hh, "CacheStale");
+    await press(hh, id, ts, ONCALL);
+    const resolved = await eventually(() => hh.slack.ephemerals(CHANNEL, ONCALL)[1]);
+    expect(resolved.text).toContain("already resolved");
+    expect(hh.slack.callsTo("views.open")).toHaveLength(0);
+    expect(ep.received).toHaveLength(0);
+  });
+});
+
+describe("loop guard", () => {
+  it("stops automation on the 4th run within an hour for the same alert group, says so, and allows it again later", async () => {
+    const ep = await startEndpoint(() => 204);
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
+      }),
+    );
+    // A flapping alert: it fires, gets remediated, resolves, fires again…
+    for (let i = 1; i <= 3; i++) {
+      const id = await fire(hh, "CacheStale");
+      await threadShows(hh, id, /^✅ http-request/);
+      await runsFinished(hh, id);
+      await resolveAll(hh, "CacheStale");
+      hh.clock.advance(5 * 60_000);
+    }
+    expect(ep.received).toHaveLength(3);
+
+    const fourth = await fire(hh, "CacheStale");
+    await threadShows(
+      hh,
+      fourth,
+      "⛔ Loop guard: http-request ran 3 times in 1h for this alert group; automation stopped",
+    );
+    await settle();
+    expect(ep.received).toHaveLength(3);
+    const a = await runsFinished(hh, fourth);
+    expect(a.state).toBe("firing");
+
+    // A person pressing the button meets the same guard.
+    const ts = (await hh.app.delivery.get(fourth)).ts!;
+    await hh.slackPost(
+      blockActionsBody({
+        actionId: "alert.remediate",
+        value: fourth,
+        userId: ONCALL,
+        channelId: CHANNEL,
+        messageTs: ts,
+      }),
+    );
+    const refusal = await eventually(() => hh.slack.ephemerals(CHANNEL, ONCALL)[0]);
+    expect(refusal.text).toContain("⛔ Loop guard");
+    expect(hh.slack.callsTo("views.open")).toHaveLength(0);
+
+    // Once the first runs leave the window, automation resumes.
+    await resolveAll(hh, "CacheStale");
+    hh.clock.advance(60 * 60_000);
+    const fifth = await fire(hh, "CacheStale");
+    await threadShows(hh, fifth, /^✅ http-request/);
+    expect(ep.received).toHaveLength(4);
+  });
+});
