@@ -212,6 +212,35 @@ export class FakeSlack {
     return this.ws.closeView(viewId);
   }
 
+  /**
+   * What Slack does with a view_submission's answer: `update` replaces the submitted view,
+   * `push` stacks a new one on it, `clear` closes the stack. False when the view is gone.
+   */
+  applyViewResponse(
+    viewId: string,
+    response: { action: "update" | "push"; view: Record<string, unknown> } | { action: "clear" },
+  ): boolean {
+    const current = this.ws.openModals().find((v) => v.id === viewId);
+    if (!current) return false;
+    if (response.action === "clear") return this.ws.closeView(viewId);
+    if (response.action === "update") return this.ws.updateView(current, response.view, undefined).ok;
+    return this.ws.openModal(response.view, randomBytes(9).toString("hex"), current).ok;
+  }
+
+  /** Every user the workspace knows, the bot included. */
+  users(): FakeUser[] {
+    return this.ws.allUsers();
+  }
+
+  /** Channels (configured or used) and opened DMs with their members, for the sandbox page. */
+  conversations(): { id: string; name: string | null; dmMembers: readonly string[] | null }[] {
+    return this.ws.conversationIds().map((id) => ({
+      id,
+      name: this.ws.channel(id)?.name ?? null,
+      dmMembers: this.ws.dmMembers(id) ?? null,
+    }));
+  }
+
   /** A response_url on this server; what is posted there is recorded and applied like Slack does. */
   responseUrl(context: ResponseUrlContext = {}): string {
     const id = randomBytes(9).toString("hex");

@@ -75,6 +75,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     alertWebhookToken: WEBHOOK_TOKEN,
     runbookBaseUrl: "https://git.example/oncall/blob/main/",
     logLevel: "silent",
+    remediationConcurrency: 2,
+    remediationLoopGuard: { runs: 3, windowMs: 3_600_000 },
   };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const start = () =>

@@ -1,0 +1,168 @@
+// The sandbox page in a real browser: Debian's Chromium, headless, driven by playwright-core (no
+// browser download). Starts the sandbox on the repository's own config as `npm run sandbox` does,
+// fires an alert, acknowledges it as the on-call engineer, sees the refusal as someone who may
+// not act, escalates through the modal, and saves the screenshot the README shows.
+
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load";
+import type { OncallConfig } from "../../src/config/types";
+import { shiftAt } from "../../src/domain/rotation";
+import { createLogger } from "../../src/log";
+import { type Sandbox, startSandbox } from "../../src/sandbox/server";
+import { REDIS_URL } from "../support/harness";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = join(REPO, "docs", "sandbox.png");
+// A Wednesday morning in Berlin: inside every team's working hours.
+const NOW = new Date("2026-11-25T10:00:00Z");
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let sb: Sandbox;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let config: OncallConfig;
+
+/** Someone the stream-api alert's rules refuse: not in its rotation, not an admin, not in Playback. */
+function notAllowed(cfg: OncallConfig): string {
+  const rotation = cfg.rotations[0];
+  const playback = cfg.teams.find((t) => t.id === "playback");
+  const everyone = cfg.teams.flatMap((t) => t.members);
+  const found = everyone.find(
+    (u) =>
+      !rotation?.participants.some((p) => p.user === u) &&
+      !rotation?.admins.includes(u) &&
+      !playback?.members.includes(u),
+  );
+  if (!found) throw new Error("the example config has nobody who may not act on a Playback alert");
+  return found;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`,
+    );
+  }
+  config = loadConfig(REPO);
+  sb = await startSandbox({
+    config,
+    redisUrl: REDIS_URL,
+    redisPrefix: `test-sandbox-ui-${randomBytes(5).toString("hex")}:`,
+    port: 0,
+    log: createLogger("silent"),
+    logLevel: "silent",
+  });
+  sb.clock.set(NOW);
+  profile = mkdtempSync(join(tmpdir(), "sandbox-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1600, height: 900 },
+    locale: "en-GB",
+    timezoneId: "Europe/Berlin",
+    reducedMotion: "reduce",
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await sb?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe("the sandbox page in Chromium", () => {
+  it("walks an alert from firing to acknowledged, shows a refusal, and escalates through the modal", async () => {
+    const rotation = config.rotations[0];
+    if (!rotation) throw new Error("the example config has no rotation");
+    const oncall = shiftAt(rotation, NOW)?.user;
+    if (!oncall) throw new Error("nobody on call");
+    const outsider = notAllowed(config);
+    const names = (await (await fetch(`${sb.botUrl}/sandbox/api/meta`)).json()) as {
+      users: { id: string; name: string }[];
+    };
+    const nameOf = (id: string) => names.users.find((u) => u.id === id)?.name ?? id;
+
+    await page.goto(`${sb.pageUrl}?as=${oncall}&c=${rotation.channel}`);
+    await page.locator("body[data-ready]").waitFor();
+    await expect.poll(() => page.locator("#as").inputValue()).toBe(oncall);
+
+    // Fire the first example (HighErrorRate on stream-api) from the dialog, with the keyboard.
+    await page.keyboard.press("f");
+    await page.locator("#fire-dialog[open]").waitFor();
+    await page.locator("#fire-example").selectOption("stream-api-errors");
+    await page.locator("#fire-submit").click();
+
+    const alertMsg = page.locator("#messages article.msg", { hasText: "HighErrorRate" }).first();
+    await alertMsg.waitFor();
+    // The on-call engineer is mentioned by name, highlighted because that is who we act as.
+    await expect.poll(() => alertMsg.locator(".mention.me").first().textContent()).toBe(`@${nameOf(oncall)}`);
+    expect(await alertMsg.locator(".b-header").textContent()).toContain("🔴");
+
+    // Acknowledge: the same message is rewritten in place.
+    const ts = await alertMsg.getAttribute("data-ts");
+    const sameMsg = page.locator(`#messages article.msg[data-ts="${ts}"]`);
+    await sameMsg.getByRole("button", { name: "Acknowledge" }).click();
+    await expect.poll(() => sameMsg.locator(".b-header").textContent()).toContain("🟠");
+    await expect.poll(() => sameMsg.getByRole("button", { name: "Acknowledge" }).count()).toBe(0);
+    expect(await sameMsg.locator(".b-context").first().textContent()).toContain("acknowledged");
+    expect(await page.locator("#messages article.msg", { hasText: "HighErrorRate" }).count()).toBe(1);
+
+    // Someone outside the rotation and the owning team presses Resolve: only they see the refusal.
+    await page.locator("#as").selectOption(outsider);
+    await expect.poll(() => page.url()).toContain(`as=${outsider}`);
+    await sameMsg.getByRole("button", { name: "Resolve" }).click();
+    const refusal = page.locator("#messages article.ephemeral", { hasText: "may act on this alert" });
+    await refusal.waitFor();
+    expect(await refusal.locator(".only-you").textContent()).toContain("Only visible to you");
+    expect(await sameMsg.locator(".b-header").textContent()).toContain("🟠");
+
+    // The picture for the README: the page, the refusal, and the thread beside them.
+    await sameMsg.getByRole("button", { name: /repl/ }).click();
+    await page.locator("#thread article.msg").nth(1).waitFor();
+    await page.locator("#toasts").evaluate((el) => el.replaceChildren());
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: SCREENSHOT });
+    await page.locator("#thread-close").click();
+
+    // Back as the on-call engineer: the refusal is not theirs to see; escalate through the modal.
+    await page.locator("#as").selectOption(oncall);
+    await expect.poll(() => page.locator("#messages article.ephemeral").count()).toBe(0);
+    await sameMsg.getByRole("button", { name: "Escalate" }).click();
+    const modal = page.locator("dialog#modal[open]");
+    await modal.waitFor();
+    expect(await modal.locator("#modal-title").textContent()).toBe("Escalate");
+    const reason = modal.locator("select").first();
+    const firstReason = await reason.locator("option").nth(1).getAttribute("value");
+    await reason.selectOption(firstReason ?? "");
+    await modal.locator("textarea").fill("Rolled back the deploy; errors still at 6%.");
+    await modal.locator("button[type=submit]").click();
+    await modal.waitFor({ state: "detached" }).catch(() => undefined);
+    await expect.poll(() => page.locator("dialog#modal[open]").count()).toBe(0);
+    await expect.poll(() => sameMsg.locator(".b-header").textContent()).toContain("🚨");
+
+    // The thread beside the page holds the history.
+    await sameMsg.getByRole("button", { name: /repl/ }).click();
+    const thread = page.locator("#thread");
+    await expect.poll(() => thread.locator("article.msg").count()).toBeGreaterThan(2);
+    expect(await thread.textContent()).toContain("acknowledged");
+  }, 60_000);
+});
