@@ -89,6 +89,8 @@ export async function run(): Promise<void> {
       alertWebhookToken: TOKEN,
       runbookBaseUrl: null,
       logLevel: "silent",
+      remediationConcurrency: 2,
+      remediationLoopGuard: { runs: 3, windowMs: 3_600_000 },
     },
     config,
     log: createLogger("silent"),
