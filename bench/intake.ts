@@ -13,6 +13,7 @@ import { startApp } from "../src/app";
 import { loadConfig } from "../src/config/load";
 import { createLogger } from "../src/log";
 import { FakeSlack } from "../src/sandbox/slack-api";
+import { deleteByPrefix } from "../src/store/redis";
 
 const REQUESTS = 2_000;
 const CONCURRENCY = 16;
@@ -59,15 +60,6 @@ async function drive(
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return { perSec: (REQUESTS / elapsed) * 1000, p50: at(0.5), p99: at(0.99) };
-}
-
-async function deletePrefix(redis: Redis, prefix: string) {
-  let cursor = "0";
-  do {
-    const [c, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = c;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
 }
 
 export async function run(): Promise<void> {
@@ -125,7 +117,7 @@ export async function run(): Promise<void> {
     await app.stop();
     await new Promise((r) => bare.close(r));
     await slack.close();
-    await deletePrefix(redis, prefix);
+    await deleteByPrefix(redis, prefix);
     await redis.quit();
   }
 }

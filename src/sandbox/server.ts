@@ -10,6 +10,7 @@ import { type OncallApp, startApp } from "../app";
 import { readSettings, type Settings } from "../config/env";
 import type { OncallConfig } from "../config/types";
 import type { Logger } from "../log";
+import { deleteByPrefix } from "../store/redis";
 import { type ExampleAlert, exampleAlerts } from "./examples";
 import { workspaceFromConfig } from "./people";
 import { FakeSlack } from "./slack-api";
@@ -132,12 +133,7 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
   redis.on("error", () => undefined);
   try {
     await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteByPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

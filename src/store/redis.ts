@@ -57,3 +57,13 @@ export function redactUrl(url: string): string {
     return "(unparseable REDIS_URL)";
   }
 }
+
+/** Deletes every key under `prefix` (tests, benches and the sandbox start and end clean). */
+export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== "0");
+}

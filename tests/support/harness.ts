@@ -10,6 +10,7 @@ import type { Settings } from "../../src/config/env";
 import { loadConfig } from "../../src/config/load";
 import type { OncallConfig } from "../../src/config/types";
 import { createLogger } from "../../src/log";
+import { deleteByPrefix } from "../../src/store/redis";
 import { FakeSlack } from "./fake-slack";
 import { postToSlackEndpoint } from "./slack-requests";
 
@@ -131,12 +132,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
   const redis = new Redis(url);
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteByPrefix(redis, prefix);
   } finally {
     await redis.quit();
   }
