@@ -11,7 +11,7 @@ import type { Readable } from "node:stream";
 import { z } from "zod";
 import { defineHandler } from "./define";
 import { CommandExitError, HandlerAbortedError, RetryableHandlerError, TemplateError } from "./errors";
-import { hasReferences, renderTemplate, templatedString } from "./template";
+import { hasReferences, renderTemplate, type TemplateReference, templatedString } from "./template";
 import type { RemediationAlert } from "./types";
 
 const NAME = "command";
@@ -189,11 +189,18 @@ function runProcess(
       terminating ??= terminate(child);
       return terminating;
     };
-    const onAbort = () => void stop();
     const settle = (result: ProcessResult) => {
       signal.removeEventListener("abort", onAbort);
       resolve(result);
     };
+    // Waiting for "close" alone would let the run outlive its timeout: a descendant that left our
+    // process group (setsid, a daemon) keeps the pipes open and escapes the group kill.
+    const onAbort = () =>
+      void stop().then(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        settle({ kind: "aborted" });
+      });
     const collect = (into: OutputBuffer) => (chunk: Buffer) => {
       if (!into.push(chunk) && !overflowed) {
         overflowed = true;
@@ -256,9 +263,26 @@ export const commandHandler = defineHandler({
     let argv: string[];
     let environment: NodeJS.ProcessEnv;
     try {
-      argv = args.map((arg) =>
-        renderTemplate(arg, ctx.alert, (value, ref) => refuseNul(value, `{{${ref.text}}}`, ref.text)),
-      );
+      // After a literal "--" the executable reads every argument as an operand, dash or not.
+      const endOfOptions = args.indexOf("--");
+      argv = args.map((arg, index) => {
+        const filled: TemplateReference[] = [];
+        const rendered = renderTemplate(arg, ctx.alert, (value, ref) => {
+          filled.push(ref);
+          return refuseNul(value, `{{${ref.text}}}`, ref.text);
+        });
+        // Options are the runbook's to write: a value like "--all" filling the start of an argument
+        // would be read as one by the executable.
+        const ref = filled[0];
+        const isOperand = endOfOptions >= 0 && index > endOfOptions;
+        if (ref && !isOperand && !arg.startsWith("-") && rendered.startsWith("-")) {
+          throw new TemplateError(
+            `argument ${JSON.stringify(arg)} would start with "-" once filled in (${JSON.stringify(rendered)}), so the executable would read it as an option`,
+            ref.text,
+          );
+        }
+        return rendered;
+      });
       environment = childEnv(ctx.alert, env);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;

@@ -17,6 +17,9 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 // RFC 9110 token.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const LINE_BREAK = /[\r\n\0]/;
+// Field values may not hold other control characters either (RFC 9110), and fetch cannot send a
+// character above U+00FF at all: it throws a TypeError instead of sending.
+const NOT_FIELD_TEXT = /[^\t\x20-\x7e\x80-\xff]/;
 const BODY_SNIPPET_CHARS = 500;
 const ANY_TEMPLATE = /\{\{[^{}]*\}\}/g;
 
@@ -50,6 +53,13 @@ const headersSchema = z.record(z.string(), templatedString()).superRefine((heade
     }
     if (LINE_BREAK.test(value)) {
       ctx.addIssue({ code: "custom", path: [name], message: "header values cannot contain line breaks" });
+    } else if (NOT_FIELD_TEXT.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message:
+          "header values can only hold printable Latin-1 text (no control characters, nothing above U+00FF)",
+      });
     }
   }
 });
@@ -110,6 +120,12 @@ function headerValue(header: string): Encoder {
     if (LINE_BREAK.test(value)) {
       throw new TemplateError(
         `{{${ref.text}}} contains a line break or NUL; refusing to put it in header ${header}`,
+        ref.text,
+      );
+    }
+    if (NOT_FIELD_TEXT.test(value)) {
+      throw new TemplateError(
+        `{{${ref.text}}} contains a control character or a character above U+00FF, which header ${header} cannot carry`,
         ref.text,
       );
     }

@@ -14,7 +14,7 @@ import { createHttpServer, type ExtraRoute } from "./http/server";
 import type { Logger } from "./log";
 import { createMetrics } from "./metrics";
 import type { AlertChangeHook, FeatureParts, Queues, Role, Runtime } from "./runtime";
-import { createSlackClient, SlackApi } from "./slack/api";
+import { createSlackClient, SlackApi, SlackCallError } from "./slack/api";
 import { CommandRouter } from "./slack/commands/router";
 import { AlertStore } from "./store/alerts";
 import { DeliveryStore } from "./store/delivery";
@@ -51,6 +51,7 @@ export interface OncallApp {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const SCRAPE_WAIT_MS = 2_000;
 const QUEUE_NAMES = ["notify", "escalate", "remediate", "schedule"] as const;
 
 /** Waits for `p`, but at most `ms`; failures are left to the caller's logs. */
@@ -63,6 +64,26 @@ async function within(ms: number, p: Promise<unknown>): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
+}
+
+/**
+ * A token Slack refuses is a configuration error: refuse to start. Slack being unreachable is not:
+ * webhooks must still be stored, and the queues retry delivery until Slack answers.
+ */
+async function checkSlackToken(slack: SlackApi, log: Logger): Promise<void> {
+  try {
+    await slack.call("auth.test", {});
+  } catch (err) {
+    if (err instanceof SlackCallError && err.failure.kind === "permanent") {
+      throw new Error(
+        `Slack refused SLACK_BOT_TOKEN (${err.failure.error}): copy the Bot User OAuth Token (xoxb-…) from the app's "OAuth & Permissions" page`,
+      );
+    }
+    log.warn(
+      { err: (err as Error).message },
+      "Slack is not reachable at start; starting anyway, deliveries will retry",
+    );
+  }
 }
 
 export async function startApp(opts: AppOptions): Promise<OncallApp> {
@@ -84,9 +105,15 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   const prefix = settings.redisPrefix;
   const bullPrefix = `${prefix}bull`;
   const queues = Object.fromEntries(
-    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: queueConnection, prefix: bullPrefix })]),
+    QUEUE_NAMES.map((name) => {
+      const queue = new Queue(name, { connection: queueConnection, prefix: bullPrefix });
+      // Without a listener BullMQ prints every connection error to stderr, bypassing the logs.
+      queue.on("error", (err) => log.warn({ err: err.message, queue: name }, "queue error"));
+      return [name, queue];
+    }),
   ) as unknown as Queues;
   const slack = new SlackApi(createSlackClient(settings.slackBotToken, settings.slackApiUrl), metrics);
+  await checkSlackToken(slack, log);
   const hooks: AlertChangeHook[] = [];
   const rt: Runtime = {
     role,
@@ -158,6 +185,9 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         timeout: 10_000,
       },
       logLevel: LogLevel.WARN,
+      // Checked above without crashing when Slack is briefly unreachable; Bolt's own check at
+      // construction would reject unhandled and take the process (and the webhooks) down with it.
+      tokenVerificationEnabled: false,
     });
     for (const p of parts) p.slack?.(boltApp);
     rt.commands.attach(boltApp, log);
@@ -190,12 +220,18 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         }
         return { ok: checks.redis === "ok", checks };
       },
-      beforeScrape: async () => {
-        for (const name of QUEUE_NAMES) {
-          const counts = await queues[name].getJobCounts("waiting", "active", "delayed", "failed");
-          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
-        }
-      },
+      // The queue connection waits for Redis to come back; a scrape in an outage must not wait with it.
+      beforeScrape: () =>
+        within(
+          SCRAPE_WAIT_MS,
+          (async () => {
+            for (const name of QUEUE_NAMES) {
+              const counts = await queues[name].getJobCounts("waiting", "active", "delayed", "failed");
+              for (const [state, n] of Object.entries(counts))
+                metrics.queueDepth.set({ queue: name, state }, n);
+            }
+          })(),
+        ),
       extraRoutes: routes,
     });
     const srv = server;

@@ -30,6 +30,11 @@ const REQUIRED = [
   { title: "Meaning", what: "what it means when it fires and how urgent that is" },
 ] as const;
 
+/** Whether a section says nothing: empty, or only a template's placeholder comments, which render as nothing. */
+function isBlank(content: string): boolean {
+  return content.replace(/<!--[\s\S]*?(?:-->|$)/g, "").trim() === "";
+}
+
 function checkRemediation(
   spec: RemediationSpec,
   handlers: HandlerMap,
@@ -116,7 +121,7 @@ function readRunbook(root: string, file: string, handlers: HandlerMap, result: R
         field,
         message: `missing; add a "## ${title}" section that says ${what}`,
       });
-    } else if (section.content === "") {
+    } else if (isBlank(section.content)) {
       issues.push({ file, line: section.line, field, message: `is empty; say ${what}` });
     }
     for (const extra of matches.slice(1)) {

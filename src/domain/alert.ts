@@ -3,6 +3,7 @@
 // events to record, or a refusal that says why. The store applies them atomically.
 
 import type { IncomingGroup, IncomingInstance } from "../intake/types";
+import { escapeMrkdwn, listSome } from "./mrkdwn";
 
 export type AlertState = "firing" | "acked" | "handed_off" | "escalated" | "remediating" | "resolved";
 export type InstanceStatus = "firing" | "resolved";
@@ -218,7 +219,8 @@ export type NotificationOutcome =
   | { readonly kind: "ignore"; readonly reason: string };
 
 function describeInstance(i: Pick<AlertInstance, "labels" | "fingerprint">): string {
-  return i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint;
+  // Label values come from outside; in a thread reply "<!channel>" would ping everyone.
+  return escapeMrkdwn(i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint);
 }
 
 /**
@@ -264,7 +266,7 @@ export function applyNotification(
       at,
       type: "instance_joined",
       actor: source,
-      text: `Joined: ${joined.join(", ")}`,
+      text: `Joined: ${listSome(joined)}`,
       thread: true,
     });
   }
@@ -273,7 +275,7 @@ export function applyNotification(
       at,
       type: "instance_refired",
       actor: source,
-      text: `Firing again: ${refired.join(", ")}`,
+      text: `Firing again: ${listSome(refired)}`,
       thread: true,
     });
   }
@@ -282,7 +284,7 @@ export function applyNotification(
       at,
       type: "instance_resolved",
       actor: source,
-      text: `Resolved: ${resolved.join(", ")}`,
+      text: `Resolved: ${listSome(resolved)}`,
       thread: true,
     });
   }

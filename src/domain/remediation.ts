@@ -7,6 +7,7 @@ import type { RemediationAlert } from "../../handlers/types";
 import type { RemediationSpec, Runbook } from "../config/types";
 import type { Alert, AlertEvent, AlertInstance, RemediatingState } from "./alert";
 import type { Transition } from "./alert-actions";
+import { escapeMrkdwn } from "./mrkdwn";
 
 /** `retries` in a runbook counts retries after the first attempt. */
 export const DEFAULT_RETRIES = 2;
@@ -235,7 +236,7 @@ export function formatWindow(ms: number): string {
 }
 
 export function loopGuardText(handler: string, guard: LoopGuard, instance: string | null): string {
-  const target = instance ? `instance ${slackEscape(instance)} of this alert group` : "this alert group";
+  const target = instance ? `instance ${escapeMrkdwn(instance)} of this alert group` : "this alert group";
   return `⛔ Loop guard: ${handler} ran ${guard.runs} times in ${formatWindow(guard.windowMs)} for ${target}; automation stopped`;
 }
 
@@ -255,16 +256,8 @@ export interface AttemptInfo {
   readonly requestedBy: string | null;
 }
 
-/**
- * Labels and handler output come from outside: in Slack text, "<!channel>" or "<http://x|y>" would
- * ping everyone or disguise a link, so &, < and > are escaped as Slack asks.
- */
-export function slackEscape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 function on(instance: string | null): string {
-  return instance ? ` on ${slackEscape(instance)}` : "";
+  return instance ? ` on ${escapeMrkdwn(instance)}` : "";
 }
 
 export function attemptText(a: AttemptInfo): string {
@@ -273,23 +266,23 @@ export function attemptText(a: AttemptInfo): string {
 }
 
 export function successText(handler: string, instance: string | null, summary: string): string {
-  return `✅ ${handler}${on(instance)}: ${slackEscape(summary)}`;
+  return `✅ ${handler}${on(instance)}: ${escapeMrkdwn(summary)}`;
 }
 
 /** A definite failure: the handler answered, and retrying would not change the answer. */
 export function definiteFailureText(handler: string, instance: string | null, summary: string): string {
-  return `❌ ${handler}${on(instance)}: ${slackEscape(summary)}`;
+  return `❌ ${handler}${on(instance)}: ${escapeMrkdwn(summary)}`;
 }
 
 export function retryText(a: AttemptInfo, message: string): string {
   const wait = backoffAfter(a.attempt);
   const when = wait % 1000 === 0 ? `${wait / 1000}s` : `${wait} ms`;
-  return `❌ ${a.handler}${on(a.instance)} attempt ${a.attempt} of ${a.attempts} failed: ${slackEscape(message)}; retrying in ${when}`;
+  return `❌ ${a.handler}${on(a.instance)} attempt ${a.attempt} of ${a.attempts} failed: ${escapeMrkdwn(message)}; retrying in ${when}`;
 }
 
 export function finalFailureText(a: AttemptInfo, message: string): string {
   const tries = a.attempts === 1 ? "once" : `${a.attempts} times`;
-  return `❌ ${a.handler}${on(a.instance)} failed (tried ${tries}): ${slackEscape(message)}`;
+  return `❌ ${a.handler}${on(a.instance)} failed (tried ${tries}): ${escapeMrkdwn(message)}`;
 }
 
 /** The thread's line for a run that ended without success, naming who is paged. */
@@ -310,7 +303,7 @@ export function failureDmText(input: {
 }): string {
   const tries = input.attempts === 1 ? "once" : `${input.attempts} times`;
   const where = input.channel ? ` Details in the alert's thread in <#${input.channel}>.` : "";
-  return `🚨 Automation failed for ${slackEscape(input.alertName)}${on(input.instance)}: the runbook's ${input.handler} remediation ran ${tries} and did not succeed (${slackEscape(input.outcome)}). Please take over.${where}`;
+  return `🚨 Automation failed for ${escapeMrkdwn(input.alertName)}${on(input.instance)}: the runbook's ${input.handler} remediation ran ${tries} and did not succeed (${escapeMrkdwn(input.outcome)}). Please take over.${where}`;
 }
 
 export function skippedText(handler: string, instance: string | null, retrying: boolean): string {
@@ -351,8 +344,10 @@ export function finishRun(alert: Alert, runId: string, now: Date, texts: readonl
   let state = alert.state;
   if (last && state === "remediating") {
     state = current?.priorState ?? "firing";
-    // Acknowledging keeps a running remediation's state and only sets the assignee.
-    if (state === "firing" && alert.assignee) state = "acked";
+    // Acknowledging keeps a running remediation's state and only sets the assignee. Hand-offs and
+    // escalations clear the assignee, so one set now came from an acknowledgement during the run,
+    // which outside a run turns firing, handed-off and escalated alerts alike into acknowledged ones.
+    if (alert.assignee) state = "acked";
   }
   return {
     ok: true,

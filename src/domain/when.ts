@@ -156,6 +156,7 @@ function parseOneWord(word: string, zone: Zone, now: number, after: number): num
     if (!zoneText) return zone.fromWall(wall);
     if (zoneText === "z") return wall;
     const off = /^([+-])(\d{2}):?(\d{2})$/.exec(zoneText)!;
+    if (Number(off[2]) > 23 || Number(off[3]) > 59) throw new WhenError(`${word} has no such UTC offset`);
     const offMs = (Number(off[2]) * 60 + Number(off[3])) * MINUTE_MS;
     return wall - (off[1] === "-" ? -offMs : offMs);
   }
@@ -166,6 +167,13 @@ function parseOneWord(word: string, zone: Zone, now: number, after: number): num
   const day = parseDayPart(w, zone, now);
   if (day) return resolveDay(day, 0, zone, after);
   return null;
+}
+
+/** A Date holds ±8.64e15 ms; a duration like "+99999999999w" would otherwise make an Invalid Date. */
+function instant(t: number, text: string): Date {
+  const date = new Date(t);
+  if (Number.isNaN(date.getTime())) throw new WhenError(`${text} is too far away to be a time`);
+  return date;
 }
 
 function requireZone(name: string): Zone {
@@ -195,11 +203,12 @@ export function takeWhen(
   const day = parseDayPart(first, zone, now);
   if (day && second !== undefined) {
     const clock = parseClock(second);
-    if (clock !== null) return { at: new Date(resolveDay(day, clock, zone, after)), used: 2 };
+    if (clock !== null)
+      return { at: instant(resolveDay(day, clock, zone, after), `${first} ${second}`), used: 2 };
   }
   const one = parseOneWord(first, zone, now, after);
   if (one === null) throw new WhenError(`cannot read "${first}" as a time: use ${WHEN_EXAMPLES}`);
-  return { at: new Date(one), used: 1 };
+  return { at: instant(one, first), used: 1 };
 }
 
 /** Reads a whole text as one time (one or two words); throws WhenError otherwise. */

@@ -59,6 +59,15 @@ function weeksParam(url: URL, name: string, fallback: number, max: number): numb
   return n;
 }
 
+/** null for a malformed escape such as "%E0", which decodeURIComponent throws on. */
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 export function calendarRoute(rt: Runtime): ExtraRoute {
   return {
     prefix: CALENDAR_PREFIX,
@@ -68,7 +77,8 @@ export function calendarRoute(rt: Runtime): ExtraRoute {
         return sendJson(res, 405, { error: "use GET" }, { allow: "GET, HEAD" });
       }
       const m = /^\/calendar\/([^/]+)\.ics$/.exec(url.pathname);
-      const rotation = m ? rt.config.rotations.find((r) => r.id === decodeURIComponent(m[1]!)) : undefined;
+      const id = m ? safeDecode(m[1]!) : null;
+      const rotation = id === null ? undefined : rt.config.rotations.find((r) => r.id === id);
       if (!rotation) {
         const known = rt.config.rotations.map((r) => `${CALENDAR_PREFIX}${r.id}.ics`).join(", ");
         return sendJson(res, 404, { error: `no such rotation calendar; there are: ${known}` });

@@ -39,7 +39,14 @@ export function createHttpServer(deps: ServerDeps): Server {
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    // A request target such as "//[" is the sender's mistake: a 400, never the 500 of a crash.
+    req.resume();
+    return sendJson(res, 400, { error: `malformed request target: ${JSON.stringify(req.url)}` });
+  }
   const path = url.pathname;
   if (path === "/slack/events" && deps.slackListener) return deps.slackListener(req, res);
   if (isWebhookPath(path)) return handleWebhook(req, res, path, deps.webhook);

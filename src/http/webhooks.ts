@@ -15,7 +15,8 @@ export interface WebhookDeps extends ReceiverDeps {
   readonly token: string;
 }
 
-type Parser = (body: unknown) => IncomingGroup;
+/** `now` is the app's clock: a generic alert without startsAt starts when it arrives. */
+type Parser = (body: unknown, now: Date) => IncomingGroup;
 
 const PARSERS: Record<string, Parser> = {
   "/webhooks/alertmanager": parseAlertmanagerWebhook,
@@ -58,7 +59,7 @@ export async function handleWebhook(
   }
   let group: IncomingGroup;
   try {
-    group = PARSERS[path]!(json);
+    group = PARSERS[path]!(json, deps.now());
   } catch (err) {
     if (err instanceof IntakeError) return reply(400, { error: err.message, field: err.field });
     throw err;

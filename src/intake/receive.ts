@@ -48,6 +48,14 @@ export async function receiveGroup(
   if (result.kind === "updated") {
     await deps.alertChanged({ alert: result.alert, previous: result.previous, events: result.events });
   }
+  if (result.kind === "ignored" && result.alert) {
+    // A resolve that was stored but answered 503 (a hook failed after the commit) comes back as a
+    // retry that changes nothing; its hooks may never have run, so the page would stay firing.
+    // Hooks are idempotent: run them again for the stored alert with the events of its last change.
+    const alert = result.alert;
+    const events = (await deps.alerts.events(alert.id)).filter((e) => e.at === alert.updatedAt);
+    await deps.alertChanged({ alert, previous: alert, events });
+  }
   return result;
 }
 

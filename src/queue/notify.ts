@@ -69,6 +69,15 @@ export async function syncAlert(alertId: string, deps: NotifyDeps): Promise<Sync
     const found = state.claim === -1 ? await findPage(slack, channel, alert) : null;
     if (found) {
       await delivery.setPage(alertId, channel, found);
+      await delivery.setClaim(alertId, null);
+      // The run that posted it died; what it rendered may be older than the alert is now.
+      await slack.call("chat.update", {
+        channel,
+        ts: found,
+        text: pageText(alert, deps.config),
+        blocks: pageBlocks(alert, deps.page),
+      });
+      updated = true;
     } else {
       await delivery.setClaim(alertId, -1);
       const res = await slack.call<{ ts?: string; channel?: string }>("chat.postMessage", {
@@ -87,7 +96,6 @@ export async function syncAlert(alertId: string, deps: NotifyDeps): Promise<Sync
       posted = true;
     }
     await delivery.raise(alertId, "renderedVersion", alert.version);
-    await notifyOncallByDm(alert, deps);
     state = await delivery.get(alertId);
   } else if (state.renderedVersion < alert.version) {
     await slack.call("chat.update", {
@@ -100,27 +108,50 @@ export async function syncAlert(alertId: string, deps: NotifyDeps): Promise<Sync
     updated = true;
   }
 
+  // Apart from the page: a retry after the DM failed finds the page posted and must still send it.
+  await notifyOncallByDm(alert, state, deps);
   const threadReplies = await postThreadEvents(alert, state, deps);
   return { posted, updated, threadReplies };
 }
 
-async function notifyOncallByDm(alert: Alert, deps: NotifyDeps): Promise<void> {
+async function notifyOncallByDm(
+  alert: Alert,
+  state: Awaited<ReturnType<DeliveryStore["get"]>>,
+  deps: NotifyDeps,
+): Promise<void> {
   const user = alert.route.oncallUser;
-  if (!user || alert.state === "resolved") return;
-  const existing = await deps.delivery.get(alert.id);
-  if (existing.dmTs) return;
-  const open = await deps.slack.call<{ channel?: { id?: string } }>("conversations.open", { users: user });
-  const dm = open.channel?.id;
-  if (!dm) return;
-  const page = await deps.delivery.get(alert.id);
-  const link = page.channel ? ` in <#${page.channel}>` : "";
-  const res = await deps.slack.call<{ ts?: string }>("chat.postMessage", {
-    channel: dm,
-    text: `You are on call: ${pageText(alert, deps.config)}${link}`,
-    blocks: pageBlocks(alert, deps.page),
-    unfurl_links: false,
-  });
-  await deps.delivery.setDm(alert.id, dm, String(res.ts));
+  if (!user || alert.state === "resolved" || state.dmTs || state.dmFailed) return;
+  try {
+    const open = await deps.slack.call<{ channel?: { id?: string } }>("conversations.open", { users: user });
+    const dm = open.channel?.id;
+    if (!dm) return;
+    const link = state.channel ? ` in <#${state.channel}>` : "";
+    const res = await deps.slack.call<{ ts?: string }>("chat.postMessage", {
+      channel: dm,
+      text: `You are on call: ${pageText(alert, deps.config)}${link}`,
+      blocks: pageBlocks(alert, deps.page),
+      unfurl_links: false,
+    });
+    await deps.delivery.setDm(alert.id, dm, String(res.ts));
+  } catch (err) {
+    if (!(err instanceof SlackCallError) || err.failure.kind !== "permanent") throw err;
+    // Recorded, so that later syncs of the alert do not fail on it before its thread replies.
+    await deps.delivery.setDmFailed(alert.id, err.failure.error);
+    deps.metrics.pagesFailed.inc({ error: err.failure.error });
+    deps.log.error(
+      { alertId: alert.id, method: err.method, error: err.failure.error },
+      "Slack refused the DM",
+    );
+    await deps.alerts.appendEvents(alert.id, [
+      {
+        at: new Date().toISOString(),
+        type: "delivery_failed",
+        actor: "bot",
+        text: `Could not DM <@${user}>: Slack ${err.method} failed: ${err.failure.error}`,
+        thread: false,
+      },
+    ]);
+  }
 }
 
 async function postThreadEvents(

@@ -53,7 +53,14 @@ export const scheduleFeature: Feature = {
               throw err;
             }
           },
-          { connection: rt.workerConnection(), prefix: rt.bullPrefix, concurrency: 4 },
+          {
+            connection: rt.workerConnection(),
+            prefix: rt.bullPrefix,
+            concurrency: 4,
+            // Without a limiter, `worker.rateLimit()` holds back only this worker: the other
+            // replicas would take the job straight back and call Slack again within its Retry-After.
+            limiter: { max: 50, duration: 1_000 },
+          },
         );
         return [worker];
       },

@@ -2,6 +2,7 @@
 // how fast they were acknowledged and resolved, the noisiest alerts, and teams over their load limit.
 
 import { loadLookbackWeeks, loadReport, WEEK_MS } from "../domain/load";
+import { escapeMrkdwn } from "../domain/mrkdwn";
 import { noiseReport } from "../domain/noise";
 import { median, timeToAck, timeToResolve } from "../domain/outcome";
 import type { Runtime } from "../runtime";
@@ -54,7 +55,7 @@ export async function opsReport(
   const noiseLines = noisy.length
     ? noisy.map(
         (r) =>
-          `${r.rank}. *${r.name}* · ${teamLabel(teams, r.teamId)}: ${r.noisy} noisy of ${r.fired} fired ` +
+          `${r.rank}. *${escapeMrkdwn(r.name)}* · ${teamLabel(teams, r.teamId)}: ${r.noisy} noisy of ${r.fired} fired ` +
           `(${r.answeredNoise} answered noise, ${r.resolvedBySelf} resolved by itself, ${r.flapping} flapping)` +
           `${r.fixOrDelete ? " — 🗑 *fix or delete*" : ""}`,
       )
@@ -87,7 +88,8 @@ export async function opsReport(
     section(mrkdwn(truncate(`*Load limits*\n${limitLines.join("\n")}`, 2900))),
   ];
   const eligible = load.teams.filter((t) => t.eligibleForEjection).map((t) => t.teamName);
-  const worst = noise.rows.filter((r) => r.fixOrDelete).map((r) => r.name);
+  // Alert names come from whoever sends the webhook; "<!channel>" must not ping the review channel.
+  const worst = noise.rows.filter((r) => r.fixOrDelete).map((r) => escapeMrkdwn(r.name));
   const text =
     `Ops review, last ${span}: ${overall}.` +
     (worst.length ? ` Fix or delete: ${worst.join(", ")}.` : "") +

@@ -442,7 +442,12 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
 
   /** Runbooks and schedules, so the page's "Full runbook" links lead somewhere. */
   async function configFile(res: ServerResponse, path: string): Promise<void> {
-    const rel = decodeURIComponent(path.slice("/sandbox/files/".length));
+    let rel: string;
+    try {
+      rel = decodeURIComponent(path.slice("/sandbox/files/".length));
+    } catch {
+      return sendText(res, 404, "no such file: the path has a broken %-escape");
+    }
     const full = resolve(config.dir, rel);
     const inside = relative(config.dir, full);
     if (

@@ -9,6 +9,8 @@ export interface DeliveryState {
   readonly ts: string | null;
   readonly dmChannel: string | null;
   readonly dmTs: string | null;
+  /** Why Slack refused the on-call DM for good; null unless it did. */
+  readonly dmFailed: string | null;
   /** The alert version the page shows. */
   readonly renderedVersion: number;
   /** How many timeline events have been considered for the thread. */
@@ -56,6 +58,7 @@ export class DeliveryStore {
       ts: h.ts ?? null,
       dmChannel: h.dmChannel ?? null,
       dmTs: h.dmTs ?? null,
+      dmFailed: h.dmFailed ?? null,
       renderedVersion: Number(h.renderedVersion ?? 0),
       threadCursor: Number(h.threadCursor ?? 0),
       claim: h.claim === undefined ? null : Number(h.claim),
@@ -68,6 +71,10 @@ export class DeliveryStore {
 
   async setDm(alertId: string, dmChannel: string, dmTs: string): Promise<void> {
     await this.redis.hset(this.keys.delivery(alertId), { dmChannel, dmTs });
+  }
+
+  async setDmFailed(alertId: string, error: string): Promise<void> {
+    await this.redis.hset(this.keys.delivery(alertId), "dmFailed", error);
   }
 
   /** Raises a counter field; never lowers it, so a slow job cannot undo a faster one. */

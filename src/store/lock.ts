@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /**
  * A short Redis lock (SET NX PX) for work that must not run twice at once across replicas.
- * Returns null when someone else holds it.
+ * Returns null when someone else holds it. While held it is renewed every third of `ttlMs`, so
+ * work that outlasts the TTL (slow Slack answers) keeps it; a holder that dies loses it after `ttlMs`.
  */
 export async function tryLock(
   redis: Redis,
@@ -15,7 +17,16 @@ export async function tryLock(
   const token = randomUUID();
   const ok = await redis.set(key, token, "PX", ttlMs, "NX");
   if (ok !== "OK") return null;
+  const renewal = setInterval(
+    () => {
+      // A failed renewal leaves the lock to expire; the holder's release copes with that.
+      redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined);
+    },
+    Math.max(1, Math.floor(ttlMs / 3)),
+  );
+  renewal.unref();
   return async () => {
+    clearInterval(renewal);
     await redis.eval(RELEASE, 1, key, token);
   };
 }

@@ -317,6 +317,18 @@ describe("runbooks", () => {
     );
   });
 
+  it("refuses a Context section that holds only a template's placeholder comment", () => {
+    expectRefused(
+      {
+        [TEST_ALERT]: replace(
+          "What the test alert watches.",
+          "<!-- What does this alert watch? Which users does it affect? -->",
+        ),
+      },
+      { file: TEST_ALERT, field: "## Context", line: "## Context", words: ["is empty"] },
+    );
+  });
+
   it("matches section headings case-insensitively and ignores headings in code blocks", () => {
     const runbook = load(configDir()).runbooks.OtherAlert!;
     expect(runbook.context).toContain("case-insensitively");

@@ -117,4 +117,15 @@ describe("alert identity and notifications", () => {
     if (out.kind !== "update") throw new Error("expected update");
     expect(out.alert.missingRunbooks).toEqual(["DiskFull"]);
   });
+
+  it("escapes instance labels in thread texts and caps long lists", () => {
+    const a = open(group([{ instance: "a", status: "firing" }]));
+    const many = Array.from({ length: 14 }, (_, i) => ({ instance: `n${i}`, status: "firing" as const }));
+    const out = applyNotification(a, group([{ instance: "<!channel>", status: "firing" }, ...many]), NOW);
+    if (out.kind !== "update") throw new Error("expected update");
+    const text = out.events[0]!.text;
+    expect(text).toContain("&lt;!channel&gt;");
+    expect(text).not.toContain("<!channel>");
+    expect(text).toMatch(/and 5 more$/);
+  });
 });

@@ -303,6 +303,21 @@ describe("remediating", () => {
     expect(ok(finishRun(resolved, "r1", LATER, ["✅"])).alert.state).toBe("resolved");
   });
 
+  it("keeps an acknowledgement made during the run on a handed-off or escalated alert", () => {
+    for (const state of ["handed_off", "escalated"] as const) {
+      const before = { ...open([instance("aa01")]), state, assignedTeam: "playback" };
+      const started = ok(startRun(before, "r1", NOW, "1")).alert;
+      const acked = acknowledge(started, "U01BBB", NOW);
+      if (!acked.ok) throw new Error(acked.reason);
+      const outside = acknowledge(before, "U01BBB", NOW);
+      if (!outside.ok) throw new Error(outside.reason);
+
+      const done = ok(finishRun(acked.alert, "r1", LATER, [])).alert;
+      expect(done).toMatchObject({ state: "acked", assignee: "U01BBB", remediating: null });
+      expect(done.state).toBe(outside.alert.state);
+    }
+  });
+
   it("does not start on a resolved alert", () => {
     const t = startRun({ ...open([instance("aa01")]), state: "resolved" }, "r1", NOW, "1");
     expect(t.ok).toBe(false);

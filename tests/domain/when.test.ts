@@ -126,6 +126,13 @@ describe("parseWhen: errors say what to type", () => {
     expect(error("2026-11-30T25:00")).toContain("no such time of day");
   });
 
+  it("refuses a duration too long for a date and an offset no zone has", () => {
+    expect(error("+99999999999w")).toContain("too far away");
+    expect(error("9999999999999999999999m")).toContain("too far away");
+    expect(error("2026-11-30T18:00+25:00")).toContain("no such UTC offset");
+    expect(error("2026-11-30T18:00-0575")).toContain("no such UTC offset");
+  });
+
   it("refuses trailing words and unknown zones", () => {
     expect(error("tomorrow 18:00 please")).toContain("as one time");
     expect(error("18:00", "Mars/Olympus")).toContain('Unknown time zone "Mars/Olympus"');

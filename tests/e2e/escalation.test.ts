@@ -258,6 +258,31 @@ describe("Escalate modal submission", () => {
     for (const m of PLAYBACK) expect(escalationDms(h, m)).toHaveLength(1);
   });
 
+  it("escapes the typed reason, so the team's channel, DMs and thread are pinged only by the bot's mentions", async () => {
+    h = await startHarness();
+    const page = await pageAlert(h);
+    const res = await submit(
+      h,
+      page,
+      "U02AAA",
+      "other",
+      "<!channel> & <@U0ADMIN>: see <https://evil.example|this>",
+    );
+    expect(res.body).toBe("");
+    const escaped = "&lt;!channel&gt; &amp; &lt;@U0ADMIN&gt;: see &lt;https://evil.example|this&gt;";
+    expect((await stored(h, page.id)).escalation?.reason).toBe(escaped);
+    await eventually(() => h!.slack.messages("C0PLAYBACK").length === 1, 8_000, "team post");
+    await eventually(() => PLAYBACK.every((m) => escalationDms(h!, m).length === 1), 8_000, "every DM");
+    const post = h.slack.messages("C0PLAYBACK")[0]!;
+    const dm = escalationDms(h, "U01AAA")[0]!;
+    for (const m of [post, dm]) {
+      const shown = JSON.stringify([m.text, m.blocks]);
+      expect(shown).toContain(escaped);
+      for (const raw of ["<!channel>", "<@U0ADMIN>", "<https://evil"]) expect(shown).not.toContain(raw);
+    }
+    await eventually(() => threadTexts(h!, page).some((t) => t.endsWith(escaped)));
+  });
+
   it("escalates a handed-off alert to the same team", async () => {
     h = await startHarness({ now: "2026-11-25T10:00:00Z" });
     const page = await pageAlert(h);

@@ -395,6 +395,26 @@ describe("the alert's Declare incident button", () => {
     expect(await store(h).recentIds(5)).toEqual([]);
   });
 
+  it("escapes a typed title, so the announcement in the alert's channel pings nobody", async () => {
+    h = await startHarness();
+    const page = await pageAlert(h);
+    const res = await submitDeclare(h, "U01AAA", page, {
+      title: { title: "<!channel> checkout & <@U0ADMIN>" },
+      severity: { severity: select("sev2") },
+    });
+    expect(res.body).toBe("");
+    const announced = await eventually(() =>
+      h!.slack.messages(page.channel).find((m) => m.text.includes("INC-1 declared")),
+    );
+    const shown = JSON.stringify([announced.text, announced.blocks]);
+    expect(shown).not.toContain("<!channel>");
+    expect(shown).not.toContain("<@U0ADMIN>");
+    expect(shown).toContain("&lt;!channel&gt; checkout &amp; &lt;@U0ADMIN&gt;");
+    await eventually(() =>
+      threadTexts(h!, page).some((t) => t.includes("&lt;!channel&gt;") && !t.includes("<!channel>")),
+    );
+  });
+
   it("opens a modal prefilled from the alert, declares the incident once, and links further alerts", async () => {
     h = await startHarness();
     const page = await pageAlert(h);

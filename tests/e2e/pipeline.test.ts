@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { eventually, type Harness, startHarness } from "../support/harness";
 
 // Copies of ../shared/fixtures, so the suite runs from any clone.
@@ -127,6 +127,34 @@ describe("Alertmanager webhook to Slack page", () => {
     expect(JSON.stringify(second.blocks)).toContain(`previous: \`${first.alert.id}\``);
   });
 
+  it("resolves the page when Alertmanager retries a resolve that was stored but answered 503", async () => {
+    h = await startHarness();
+    const first = (await (await h.webhook("/webhooks/alertmanager", firingFixture())).json()) as {
+      alert: { id: string };
+    };
+    await h.slack.waitFor((c) => c.method === "chat.postMessage" && c.args.channel === "C0ONCALL");
+    const page = h.slack.messages("C0ONCALL")[0]!;
+    // Redis fails between storing the resolve and handing it to the queues (first hook, once).
+    let failures = 1;
+    h.app.runtime.onAlertChange.unshift(async () => {
+      if (failures-- > 0) throw new Error("Connection is closed.");
+    });
+    const failed = await h.webhook("/webhooks/alertmanager", allResolved(firingFixture()));
+    expect(failed.status).toBe(503);
+    expect((await h.app.alerts.get(first.alert.id))?.state).toBe("resolved");
+
+    const retried = await h.webhook("/webhooks/alertmanager", allResolved(firingFixture()));
+    expect(retried.status).toBe(200);
+    await eventually(
+      () => h!.slack.message("C0ONCALL", page.ts)?.text.startsWith("✅"),
+      8_000,
+      "page resolved",
+    );
+    await eventually(() =>
+      h!.slack.thread("C0ONCALL", page.ts).some((m) => m.text.startsWith("Resolved: all 2 instances")),
+    );
+  });
+
   it("sends an alert that matches no service to the fallback rotation, marked unrouted", async () => {
     h = await startHarness();
     const payload = firingFixture();
@@ -207,6 +235,7 @@ describe("webhook refusals", () => {
   });
 
   it("answers 503 when Redis is unavailable, so Alertmanager retries", async () => {
+    const stderr = vi.spyOn(console, "error");
     const port = await freePort();
     const redis = spawn(
       "redis-server",
@@ -227,7 +256,14 @@ describe("webhook refusals", () => {
       expect(res.status).toBe(503);
       const ready = await fetch(`${h.app.url}/readyz`);
       expect(ready.status).toBe(503);
+      // Metrics matter most in an outage: the queue depth is skipped rather than waited for.
+      const metrics = await fetch(`${h.app.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+      expect(metrics.status).toBe(200);
+      // Connection errors go to the structured log, not raw to stderr (BullMQ's fallback).
+      await new Promise((r) => setTimeout(r, 500));
+      expect(stderr).not.toHaveBeenCalled();
     } finally {
+      stderr.mockRestore();
       redis.kill("SIGKILL");
       if (h) {
         // This harness's Redis is gone: stop what can be stopped, nothing to clean.
@@ -259,6 +295,38 @@ describe("Slack failures", () => {
     await eventually(() => topLevelPosts(h!, "C0ONCALL").length === 1, 15_000, "page after 500s");
     await new Promise((r) => setTimeout(r, 500));
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
+  });
+
+  it("still DMs the on-call engineer when the DM failed after the page was posted", async () => {
+    h = await startHarness();
+    h.slack.failNext("conversations.open", { status: 500 });
+    await h.webhook("/webhooks/alertmanager", firingFixture());
+    const dm = await h.slack.waitFor(
+      (c) => c.method === "chat.postMessage" && String(c.args.channel).startsWith("D") && c.response.ok,
+      { timeoutMs: 10_000 },
+    );
+    expect(String(dm.args.text)).toContain("You are on call");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
+    expect(
+      h.slack.callsTo("chat.postMessage").filter((c) => String(c.args.channel).startsWith("D")),
+    ).toHaveLength(1);
+  });
+
+  it("records a DM Slack refuses for good once, and keeps the page's thread going", async () => {
+    h = await startHarness();
+    h.slack.failNext("conversations.open", { error: "user_not_found" });
+    const res = (await (await h.webhook("/webhooks/alertmanager", firingFixture())).json()) as {
+      alert: { id: string };
+    };
+    const failed = await eventually(async () =>
+      (await h!.app.alerts.events(res.alert.id)).find((e) => e.type === "delivery_failed"),
+    );
+    expect(failed.text).toContain("user_not_found");
+    await h.webhook("/webhooks/alertmanager", firingFixture());
+    const page = h.slack.messages("C0ONCALL")[0]!;
+    await eventually(() => h!.slack.thread("C0ONCALL", page.ts).length === 1, 8_000, "thread reply");
+    expect(h.slack.callsTo("conversations.open")).toHaveLength(1);
   });
 
   it("records a permanent Slack error on the alert's timeline instead of retrying forever", async () => {
@@ -302,6 +370,8 @@ describe("Slack failures", () => {
     expect(ts).toBe(posted.ts);
     await h.slack.waitFor((c) => c.method === "conversations.open");
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
+    // What the crashed run posted may be stale (here: a bare "page"); the found page is rewritten.
+    await eventually(() => h!.slack.message("C0ONCALL", posted.ts)?.text.includes("HighErrorRate"));
   });
 });
 

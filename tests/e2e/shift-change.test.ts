@@ -94,6 +94,17 @@ describe("shift change through the real job scheduler", () => {
     expect(announcements(h)).toHaveLength(1);
     expect(dms(h)).toHaveLength(1);
   });
+
+  it("waits out Slack's Retry-After before posting the announcement again, on every replica", async () => {
+    h = await startHarness({ now: "2026-11-30T09:00:20Z", role: "web" });
+    h.slack.failNext("chat.postMessage", { status: 429, retryAfterSec: 2 });
+    await Promise.all([h.replica("worker"), h.replica("worker")]);
+    const posted = await eventually(() => announcements(h!)[0], 10_000, "the announcement");
+    const limited = h.slack.callsTo("chat.postMessage").find((c) => c.status === 429);
+    expect(limited).toBeDefined();
+    expect(posted.at.getTime() - limited!.at.getTime()).toBeGreaterThanOrEqual(1_800);
+    expect(announcements(h)).toHaveLength(1);
+  });
 });
 
 describe("processShiftChange", () => {

@@ -185,6 +185,31 @@ describe("command", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it("refuses a label that would turn an argument into an option, without running anything", async () => {
+    const marker = join(dir, "ran");
+    const exe = await script("mark.sh", `touch "${marker}"`);
+    const outcome = await run(
+      { executable: exe, args: ["delete", "{{labels.pod}}"] },
+      { alert: { labels: { pod: "--all" } } },
+    );
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.summary).toContain('would start with "-"');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("still fills a dash-led label into an option's own value and after --", async () => {
+    const out = join(dir, "argv.txt");
+    const exe = await script("argv.sh", `printf '%s\\n' "$@" > "${out}"\necho done`);
+    const outcome = await run(
+      { executable: exe, args: ["--offset={{labels.offset}}", "--", "{{labels.name}}"] },
+      { alert: { labels: { offset: "-5", name: "-api" } } },
+    );
+
+    expect(outcome).toMatchObject({ ok: true, summary: "done" });
+    expect((await readFile(out, "utf8")).split("\n")).toEqual(["--offset=-5", "--", "-api", ""]);
+  });
+
   it("stops a script whose output passes 1 MiB", async () => {
     const exe = await script(
       "flood.sh",
@@ -194,6 +219,31 @@ describe("command", () => {
 
     expect(outcome.ok).toBe(false);
     expect(outcome.summary).toContain("more than 1 MiB");
+  });
+
+  it("keeps to its timeout when a descendant leaves the process group holding the output pipes", async () => {
+    const escapedPidFile = join(dir, "escaped.pid");
+    // A detached child (setsid) survives the process-group kill and keeps stdout open.
+    const detach =
+      "const c = require('child_process').spawn('sleep', ['30'], { detached: true, stdio: ['ignore', 1, 2] });" +
+      "require('fs').writeFileSync(process.argv[1], String(c.pid)); c.unref();";
+    const exe = await script("escape.sh", `"${process.execPath}" -e "${detach}" "$1"\nsleep 30`);
+    const started = Date.now();
+    const pending = run(
+      { executable: exe, args: [escapedPidFile] },
+      { signal: AbortSignal.timeout(300) },
+    ).catch((e: unknown) => e);
+    const escaped = await readPid(escapedPidFile);
+    try {
+      const error = await Promise.race([
+        pending,
+        new Promise((r) => setTimeout(() => r("still running"), 5_000)),
+      ]);
+      expect(error).toBeInstanceOf(HandlerAbortedError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      if (isAlive(escaped)) process.kill(escaped, "SIGKILL");
+    }
   });
 
   it("does not start when the signal has already fired", async () => {

@@ -238,4 +238,29 @@ describe("http-request", () => {
     expect(server.received).toHaveLength(0);
     expect(ctx.logs.some((l) => l.level === "warn")).toBe(true);
   });
+
+  it("returns ok:false, not a TypeError, for a label a header cannot carry", async () => {
+    const server = await startServer(status(200));
+    for (const job of ["caf\u20ac-api", "api\u0007"]) {
+      const outcome = await run(
+        { url: `${server.base}/x`, headers: { "X-Service": "{{labels.job}}" } },
+        { alert: { labels: { job } } },
+      );
+
+      expect(outcome.ok).toBe(false);
+      expect(outcome.summary).toContain("labels.job");
+      expect(outcome.summary).toContain("X-Service");
+    }
+    expect(server.received).toHaveLength(0);
+  });
+
+  it("refuses at config load a header value that fetch could never send", () => {
+    const result = httpRequestHandler.params.safeParse({
+      url: "http://x.internal/flush",
+      headers: { "X-Region": "m\u00fcnchen", "X-Note": "\u2192 flush" },
+    });
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join("."))).toEqual(["headers.X-Note"]);
+  });
 });

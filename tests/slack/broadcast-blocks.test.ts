@@ -139,3 +139,53 @@ describe("broadcast blocks", () => {
     expect(view.callback_id).toBe("alert.escalate");
   });
 });
+
+describe("alert text in broadcasts", () => {
+  const hostile = alert({
+    name: "Disk<!channel>",
+    commonAnnotations: { summary: "<!here> ask <@U0ADMIN> & <https://evil.example|click>" },
+    state: "escalated",
+    assignedTeam: "playback",
+    escalation,
+  });
+  const raw = ["<!channel>", "<!here>", "<@U0ADMIN>", "<https://evil"];
+  const mrkdwnOf = (m: { text: string; blocks: unknown[] }) =>
+    JSON.stringify([m.text, ...m.blocks.filter((b) => (b as { type: string }).type !== "header")]);
+
+  it("escapes the alert's name and summary in the team post, the DMs and the re-page", () => {
+    for (const msg of [
+      teamPost(hostile, config, playback, "escalation", "U02AAA", null),
+      teamPost(hostile, config, playback, "handoff", "U02AAA", null),
+      escalationDm(hostile, config, "U01AAA", null),
+      repageDm(hostile, config, 1, 2, null),
+    ]) {
+      const t = mrkdwnOf(msg);
+      for (const r of raw) expect(t).not.toContain(r);
+      expect(t).toContain("Disk&lt;!channel&gt;");
+      expect(checkBlocks(msg.blocks, "message")).toEqual([]);
+    }
+    expect(JSON.stringify(teamPost(hostile, config, playback, "handoff", "U02AAA", null).blocks)).toContain(
+      "&lt;!here&gt; ask &lt;@U0ADMIN&gt; &amp; &lt;https://evil.example|click&gt;",
+    );
+  });
+
+  it("escapes the alert's name in the Escalate modal", () => {
+    const view = escalateModal(hostile, config, playback);
+    expect(JSON.stringify(view)).not.toContain("<!channel>");
+    expect(JSON.stringify(view)).toContain("Disk&lt;!channel&gt;");
+  });
+
+  it("keeps the fallback text of a huge alert under Slack's limit", () => {
+    const huge = alert({
+      name: "x".repeat(50_000),
+      state: "escalated",
+      assignedTeam: "playback",
+      escalation,
+    });
+    expect(escalationDm(huge, config, "U01AAA", null).text.length).toBeLessThanOrEqual(40_000);
+    expect(teamPost(huge, config, playback, "handoff", "U02AAA", null).text.length).toBeLessThanOrEqual(
+      40_000,
+    );
+    expect(repageDm(huge, config, 1, 2, null).text.length).toBeLessThanOrEqual(40_000);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load";
 import { type Alert, openAlert } from "../../src/domain/alert";
 import { parseGenericAlert } from "../../src/intake/generic";
+import { checkBlocks } from "../../src/sandbox/slack-blocks-check";
 import { pageBlocks, pageButtons, pageText, unwrap } from "../../src/slack/blocks/page";
 import { ORG_DIR } from "../support/harness";
 
@@ -88,5 +89,97 @@ describe("the page", () => {
 
   it("joins hard-wrapped runbook lines but keeps paragraphs and lists", () => {
     expect(unwrap("one\ntwo\n\nthree\n- a\n- b")).toBe("one two\n\nthree\n- a\n- b");
+  });
+});
+
+describe("the page with hostile or huge alert text", () => {
+  const ping = "<!channel> call <@U0ADMIN> now & <https://evil.example|here>";
+
+  function hostile(): Alert {
+    const group = parseGenericAlert({
+      name: "Boom<!here>",
+      status: "firing",
+      labels: { job: "stream-api", instance: "<!everyone>", severity: "<!channel>" },
+      annotations: { summary: ping },
+    });
+    return openAlert({
+      group,
+      occurrence: 1,
+      previousId: null,
+      route: alert().route,
+      hasRunbook: () => false,
+      now: new Date("2026-11-25T10:00:00Z"),
+    }).alert;
+  }
+
+  it("escapes labels and annotations, so they ping and link nobody", () => {
+    const a = hostile();
+    // Only mrkdwn is parsed for mentions and links; the header is plain text (checked below).
+    const t = JSON.stringify(pageBlocks(a, ctx).slice(1));
+    for (const mention of ["<!channel>", "<!here>", "<!everyone>", "<@U0ADMIN>", "<https://evil"]) {
+      expect(t).not.toContain(mention);
+      expect(pageText(a, config)).not.toContain(mention);
+    }
+    expect(t).toContain("&lt;!channel&gt; call &lt;@U0ADMIN&gt; now &amp; &lt;https://evil.example|here&gt;");
+    expect(t).toContain("severity *&lt;!channel&gt;*");
+    expect(t).toContain("No runbook entry for *Boom&lt;!here&gt;*");
+    // The header is plain text: Slack shows it as is and parses nothing in it.
+    expect(pageBlocks(a, ctx)[0]).toMatchObject({
+      text: { type: "plain_text", text: expect.stringContaining("Boom<!here>") },
+    });
+  });
+
+  it("keeps a page typed with /oncall page as Slack sent it: its mentions are meant", () => {
+    const manual = alert("ManualPage", {
+      source: "manual",
+      commonAnnotations: { summary: "ask <@U01AAA> about the CDN" },
+    });
+    expect(text(manual)).toContain("ask <@U01AAA> about the CDN");
+  });
+
+  it("stays within Slack's limits for a group of many alert names and megabyte labels", () => {
+    const huge = "<".repeat(100_000);
+    const group = parseGenericAlert({
+      name: "A0",
+      status: "firing",
+      labels: { job: "stream-api", instance: huge, severity: huge },
+      annotations: { summary: huge },
+    });
+    const base = openAlert({
+      group,
+      occurrence: 1,
+      previousId: "0123456789abcdef-1",
+      route: alert().route,
+      hasRunbook: (n) => n in config.runbooks,
+      now: new Date("2026-11-25T10:00:00Z"),
+    }).alert;
+    const names = [
+      "HighErrorRate",
+      ...Array.from({ length: 60 }, (_, i) => `Unknown${i}${huge.slice(0, 5000)}`),
+    ];
+    const instances = names.map((name, i) => ({
+      ...base.instances[0]!,
+      fingerprint: `fp${i}`,
+      labels: { ...base.instances[0]!.labels, alertname: name },
+    }));
+    const many: Alert = {
+      ...base,
+      instances,
+      missingRunbooks: names.filter((n) => !(n in config.runbooks)),
+    };
+    const blocks = pageBlocks(many, ctx);
+    expect(checkBlocks(blocks, "message")).toEqual([]);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(text(many)).toContain("No runbook entry either for");
+    expect(pageText(many, config).length).toBeLessThanOrEqual(40_000);
+  });
+
+  it("keeps a long team name's hand-off button within Slack's 75 characters", () => {
+    const longName = {
+      ...config,
+      teams: config.teams.map((t) => ({ ...t, name: `${t.name} ${"x".repeat(90)}` })),
+    };
+    const blocks = pageBlocks(alert(), { ...ctx, config: longName });
+    expect(checkBlocks(blocks, "message")).toEqual([]);
   });
 });

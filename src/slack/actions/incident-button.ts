@@ -31,8 +31,17 @@ import {
 import type { Runtime } from "../../runtime";
 import { incidentStore } from "../../store/incidents";
 import { incidentDeclaredMessage } from "../blocks/incident";
-import { type Block, context, mrkdwn, plain, section, truncate } from "../blocks/kit";
-import { ACTION, ownerLabel, summaryOf } from "../blocks/page";
+import {
+  type Block,
+  context,
+  escapeMrkdwn,
+  mrkdwn,
+  plain,
+  section,
+  truncate,
+  unescapeMrkdwn,
+} from "../blocks/kit";
+import { ACTION, alertMrkdwn, ownerLabel, summaryMrkdwn, summaryOf } from "../blocks/page";
 
 export const DECLARE_CALLBACK = "incident.declare";
 export const DECLARE_INPUT = { title: "title", severity: "severity", link: "link" } as const;
@@ -131,7 +140,14 @@ export function declareModal(
   const severity = severityOfAlert(alert);
   const linked = open.filter((i) => i.alertIds.includes(alert.id)).map((i) => i.id);
   const blocks: Block[] = [
-    section(mrkdwn(truncate(`*${alert.name} · ${ownerLabel(alert, rt.config)}*\n${summaryOf(alert)}`, 2900))),
+    section(
+      mrkdwn(
+        truncate(
+          `*${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, rt.config)}*\n${summaryMrkdwn(alert)}`,
+          2900,
+        ),
+      ),
+    ),
   ];
   if (linked.length) {
     blocks.push(context([mrkdwn(`Already linked to ${linked.join(", ")}.`)]));
@@ -146,7 +162,11 @@ export function declareModal(
         type: "plain_text_input",
         action_id: DECLARE_INPUT.title,
         max_length: 150,
-        initial_value: truncate(`${alert.name}: ${summaryOf(alert)}`, 150),
+        // A page typed with /oncall page holds Slack's escaped text; the box shows what was typed.
+        initial_value: truncate(
+          `${alert.name}: ${alert.source === "manual" ? unescapeMrkdwn(summaryOf(alert)) : summaryOf(alert)}`,
+          150,
+        ),
       },
     },
     {
@@ -314,7 +334,9 @@ export function registerIncidentButton(app: App, rt: Runtime): void {
         });
       }
       const { incident, created } = await declareWithAlerts(rt, {
-        title,
+        // Typed (or prefilled from the alert) in a plain text box, so raw; a title typed after
+        // `/incident declare` arrives escaped by Slack, and incident messages treat both alike.
+        title: escapeMrkdwn(title),
         severity,
         user,
         alerts: [alert],

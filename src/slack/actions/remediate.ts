@@ -23,11 +23,10 @@ import {
   manualRuns,
   type RemediationRun,
   runTarget,
-  slackEscape,
 } from "../../domain/remediation";
 import type { Runtime } from "../../runtime";
 import type { RemediationStore } from "../../store/remediation";
-import { type Block, context, mrkdwn, plain, section, truncate } from "../blocks/kit";
+import { type Block, context, escapeMrkdwn, mrkdwn, plain, section, truncate } from "../blocks/kit";
 import { ACTION, ownerLabel } from "../blocks/page";
 
 export const CONFIRM_CALLBACK = "alert.remediate.confirm";
@@ -80,7 +79,7 @@ export async function refusal(deps: RemediateDeps, alert: Alert, user: string): 
   }
   const runs = manualRuns(alert, rt.config.runbooks, 0, user);
   if (!runs.length) {
-    const name = slackEscape(alert.name);
+    const name = escapeMrkdwn(alert.name);
     return `The runbook for ${name} names no remediation, so there is nothing to run. Add \`remediation: { handler, params }\` to the front matter of runbooks/${name}.md.`;
   }
   if (alert.state === "remediating" || (alert.remediating?.runs.length ?? 0) > 0) {
@@ -123,21 +122,21 @@ export function remediateModal(
         : `once for each firing instance (${group
             .map((r) => {
               const i = alert.instances.find((x) => x.fingerprint === r.fingerprint);
-              return slackEscape(i ? describeInstance(i) : (r.fingerprint ?? ""));
+              return escapeMrkdwn(i ? describeInstance(i) : (r.fingerprint ?? ""));
             })
             .join(", ")}), with its own labels`;
     blocks.push(
       section(
         mrkdwn(
           truncate(
-            `Run *${spec.handler}* for *${slackEscape(alert.name)} · ${ownerLabel(alert, config)}* ${on}?`,
+            `Run *${spec.handler}* for *${escapeMrkdwn(alert.name)} · ${ownerLabel(alert, config)}* ${on}?`,
             2900,
           ),
         ),
       ),
     );
     const params = Object.keys(spec.params).length ? JSON.stringify(spec.params, null, 2) : "(no params)";
-    blocks.push(section(mrkdwn(truncate(`\`\`\`${slackEscape(params)}\`\`\``, 2900))));
+    blocks.push(section(mrkdwn(truncate(`\`\`\`${escapeMrkdwn(params)}\`\`\``, 2900))));
     const timeout = spec.timeoutMs === null ? "" : ` · timeout ${formatWindow(spec.timeoutMs)}`;
     blocks.push(
       context([

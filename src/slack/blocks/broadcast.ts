@@ -6,7 +6,7 @@ import type { OncallConfig, Team } from "../../config/types";
 import type { Alert } from "../../domain/alert";
 import { BOT } from "../../domain/alert-actions";
 import { type Block, button, context, header, mrkdwn, section, truncate } from "./kit";
-import { ACTION, ownerLabel, summaryOf } from "./page";
+import { ACTION, alertMrkdwn, MAX_FALLBACK_TEXT, ownerLabel, summaryMrkdwn } from "./page";
 
 export interface SlackMessage {
   readonly text: string;
@@ -52,8 +52,14 @@ function standing(alert: Alert, blockId: string, recipient: string | null): Bloc
   };
 }
 
+/** For a header (plain text): Slack shows it as is. */
 function title(alert: Alert, config: OncallConfig): string {
   return `${alert.name} · ${ownerLabel(alert, config)}`;
+}
+
+/** For mrkdwn and fallback text, where the alert's own name must not ping or link. */
+function titleMrkdwn(alert: Alert, config: OncallConfig): string {
+  return `${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, config)}`;
 }
 
 /** The DM each member of the owning team gets when an alert is escalated to the team. */
@@ -70,10 +76,10 @@ export function escalationDm(
     .filter(Boolean)
     .join(" · ");
   return {
-    text: `🚨 Escalated to your team: ${title(alert, config)}: ${reason}`,
+    text: truncate(`🚨 Escalated to your team: ${titleMrkdwn(alert, config)}: ${reason}`, MAX_FALLBACK_TEXT),
     blocks: [
       header(`🚨 Escalated: ${title(alert, config)}`),
-      section(mrkdwn(truncate(summaryOf(alert), 2900))),
+      section(mrkdwn(truncate(summaryMrkdwn(alert), 2900))),
       section(
         mrkdwn(truncate(`*Why:* ${reason}\n${by} escalated this alert to every member of your team.`, 2900)),
       ),
@@ -93,16 +99,19 @@ export function teamPost(
   pageLink: string | null,
 ): SlackMessage {
   const people = mentions(team);
-  const what = title(alert, config);
+  const what = titleMrkdwn(alert, config);
   const lead =
     kind === "handoff"
       ? `${people}\n${who(by)} handed *${what}* to ${team.name}: it is yours now. Whoever takes it, press Acknowledge.`
       : `${people}\n🚨 ${who(by)} escalated *${what}* to every member of ${team.name}: ${alert.escalation?.reason ?? ""}`;
   return {
-    text: `${people} ${kind === "handoff" ? "Handed to" : "Escalated to"} ${team.name}: ${what}`,
+    text: truncate(
+      `${people} ${kind === "handoff" ? "Handed to" : "Escalated to"} ${team.name}: ${what}`,
+      MAX_FALLBACK_TEXT,
+    ),
     blocks: [
       section(mrkdwn(truncate(lead, 2900))),
-      section(mrkdwn(truncate(summaryOf(alert), 2900))),
+      section(mrkdwn(truncate(summaryMrkdwn(alert), 2900))),
       ...(pageLink ? [context([mrkdwn(link(pageLink))])] : []),
       standing(alert, `team:${kind}:${alert.id}`, null),
     ],
@@ -117,7 +126,7 @@ export function repageDm(
   repeats: number,
   pageLink: string | null,
 ): SlackMessage {
-  const what = title(alert, config);
+  const what = titleMrkdwn(alert, config);
   const next =
     step < repeats
       ? "You will be paged again if nobody acknowledges it."
@@ -125,12 +134,12 @@ export function repageDm(
         ? "If nobody acknowledges it, it escalates to the owning team next."
         : "It has no owning team to escalate to.";
   return {
-    text: `⏰ Still not acknowledged (re-page ${step} of ${repeats}): ${what}`,
+    text: truncate(`⏰ Still not acknowledged (re-page ${step} of ${repeats}): ${what}`, MAX_FALLBACK_TEXT),
     blocks: [
       section(
         mrkdwn(
           truncate(
-            `⏰ *Still not acknowledged* (re-page ${step} of ${repeats}): *${what}*\n${summaryOf(alert)}\n${next}`,
+            `⏰ *Still not acknowledged* (re-page ${step} of ${repeats}): *${what}*\n${summaryMrkdwn(alert)}\n${next}`,
             2900,
           ),
         ),

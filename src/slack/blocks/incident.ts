@@ -10,7 +10,7 @@ import {
   SEVERITY_LABEL,
   type Severity,
 } from "../../domain/incident";
-import { type Block, context, header, mrkdwn, section, truncate } from "./kit";
+import { type Block, context, escapeMrkdwn, header, mrkdwn, section, truncate } from "./kit";
 
 export const SEVERITY_MARK: Record<Severity, string> = { sev1: "🔴", sev2: "🟠", sev3: "🟡" };
 
@@ -33,7 +33,8 @@ export function usersLabel(n: number | null): string {
 
 function alertsLabel(alerts: readonly LinkedAlert[]): string {
   if (!alerts.length) return "no alerts linked";
-  return alerts.map((a) => `${a.name} (\`${a.id}\`)`).join(", ");
+  // Alert names come from the alerts' labels: a name like "<!channel>" must not ping the channel.
+  return alerts.map((a) => `${escapeMrkdwn(a.name)} (\`${a.id}\`)`).join(", ");
 }
 
 /** One line of `/incident list`. */

@@ -1,5 +1,7 @@
 // Tiny Block Kit constructors: plain objects, so builders stay readable and tests compare output.
 
+export { escapeMrkdwn, unescapeMrkdwn } from "../../domain/mrkdwn";
+
 export type Block = Record<string, unknown>;
 
 export interface TextObject {
@@ -36,10 +38,13 @@ export function divider(): Block {
   return { type: "divider" };
 }
 
+/** Slack refuses a whole message whose button text is over 75 characters. */
+export const MAX_BUTTON_TEXT = 75;
+
 export function button(text: string, actionId: string, value: string, style?: "primary" | "danger"): Block {
   return {
     type: "button",
-    text: plain(text),
+    text: plain(truncate(text, MAX_BUTTON_TEXT)),
     action_id: actionId,
     value,
     ...(style ? { style } : {}),

@@ -2,7 +2,7 @@
 // rotation's load limit, and whether it is eligible for ejection. Plain functions from the report.
 
 import type { LoadReport, TeamLoad } from "../../domain/load";
-import { type Block, context, header, mrkdwn, section, truncate } from "./kit";
+import { type Block, context, escapeMrkdwn, header, mrkdwn, section, truncate } from "./kit";
 
 const MAX_TEAM_BLOCKS = 45;
 
@@ -46,7 +46,7 @@ export function limitLine(t: TeamLoad): string {
 export function teamLoadText(t: TeamLoad, weeks: number): string {
   const mark = ejectionMark(t);
   const runbooks = t.noRunbook
-    ? ` · ${plural(t.noRunbook, "page")} without a runbook (${t.noRunbookNames.join(", ")})`
+    ? ` · ${plural(t.noRunbook, "page")} without a runbook (${t.noRunbookNames.map(escapeMrkdwn).join(", ")})`
     : "";
   return [
     `*${t.teamName}*${mark ? ` — ${mark}` : ""}`,

@@ -2,7 +2,7 @@
 
 import type { Team } from "../../config/types";
 import type { NoiseReport, NoiseRow } from "../../domain/noise";
-import { type Block, context, header, mrkdwn, section, truncate } from "./kit";
+import { type Block, context, escapeMrkdwn, header, mrkdwn, section, truncate } from "./kit";
 import { formatDuration, plural } from "./load";
 
 export const NOISE_ROWS_SHOWN = 10;
@@ -15,7 +15,7 @@ export function teamLabel(teams: readonly Pick<Team, "id" | "name">[], teamId: s
 export function noiseRowText(row: NoiseRow, teams: readonly Pick<Team, "id" | "name">[]): string {
   const mark = row.fixOrDelete ? " — 🗑 *fix or delete*" : "";
   return [
-    `*${row.rank}. ${row.name}* · ${teamLabel(teams, row.teamId)}${mark}`,
+    `*${row.rank}. ${escapeMrkdwn(row.name)}* · ${teamLabel(teams, row.teamId)}${mark}`,
     `${plural(row.noisy, "noisy page")} of ${row.fired} fired · ${row.acked} acknowledged · ` +
       `${row.answeredNoise} answered noise · ${row.answeredActionable} actionable · ` +
       `${row.resolvedBySelf} resolved by itself · ${row.flapping} flapping · ` +
@@ -55,7 +55,7 @@ export function noiseMessage(
   );
   const worst = report.rows.filter((r) => r.fixOrDelete);
   const text = worst.length
-    ? `Noisiest alerts, last ${span}: ${worst.map((r) => `${r.name} (${teamLabel(teams, r.teamId)}): ${r.noisy} noisy of ${r.fired}, fix or delete`).join("; ")}`
+    ? `Noisiest alerts, last ${span}: ${worst.map((r) => `${escapeMrkdwn(r.name)} (${teamLabel(teams, r.teamId)}): ${r.noisy} noisy of ${r.fired}, fix or delete`).join("; ")}`
     : `No noisy alerts in the last ${span} (${plural(report.fired, "page")}).`;
   return { text, blocks };
 }

@@ -3,7 +3,7 @@
 
 import type { OncallConfig, Runbook } from "../../config/types";
 import { type Alert, type AlertState, alertNames, firingInstances } from "../../domain/alert";
-import { type Block, button, context, header, mrkdwn, section, truncate } from "./kit";
+import { type Block, button, context, escapeMrkdwn, header, mrkdwn, section, truncate } from "./kit";
 
 export const STATE_MARK: Record<AlertState, string> = {
   firing: "🔴",
@@ -13,6 +13,12 @@ export const STATE_MARK: Record<AlertState, string> = {
   remediating: "🛠️",
   resolved: "✅",
 };
+
+/** Slack takes 50 blocks per message; an alert group can carry many alert names. */
+const MAX_RUNBOOK_SECTIONS = 10;
+const MAX_MISSING_RUNBOOK_SECTIONS = 5;
+/** Fallback text shows in notifications; a label of a megabyte must not make Slack refuse the page. */
+export const MAX_FALLBACK_TEXT = 3000;
 
 const STATE_WORDS: Record<AlertState, string> = {
   firing: "firing",
@@ -96,9 +102,25 @@ export function summaryOf(alert: Alert): string {
   );
 }
 
+/**
+ * An alert's own words (labels, annotations, title) for mrkdwn. A webhook's are escaped, so a label
+ * holding `<!channel>` or `<@U…>` pings nobody; a page typed with `/oncall page` is Slack's own,
+ * already escaped text (its mentions are meant).
+ */
+export function alertMrkdwn(alert: Pick<Alert, "source">, text: string): string {
+  return alert.source === "manual" ? text : escapeMrkdwn(text);
+}
+
+export function summaryMrkdwn(alert: Alert): string {
+  return alertMrkdwn(alert, summaryOf(alert));
+}
+
 /** The page's fallback text, shown in notifications. */
 export function pageText(alert: Alert, config: OncallConfig): string {
-  return `${STATE_MARK[alert.state]} ${alert.name} · ${ownerLabel(alert, config)}: ${summaryOf(alert)}`;
+  return truncate(
+    `${STATE_MARK[alert.state]} ${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, config)}: ${summaryMrkdwn(alert)}`,
+    MAX_FALLBACK_TEXT,
+  );
 }
 
 export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
@@ -106,13 +128,13 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
   const firing = firingInstances(alert);
   const blocks: Block[] = [
     header(`${STATE_MARK[alert.state]} ${alert.name} · ${ownerLabel(alert, config)}`),
-    section(mrkdwn(truncate(summaryOf(alert), 2900))),
+    section(mrkdwn(truncate(summaryMrkdwn(alert), 2900))),
   ];
   const since =
     alert.state === "resolved" && alert.resolvedAt
       ? `resolved at ${slackTime(alert.resolvedAt)}`
       : `${STATE_WORDS[alert.state]} since ${slackTime(alert.updatedAt)} · first fired ${slackTime(alert.createdAt)}`;
-  const severity = alert.severity ? ` · severity *${alert.severity}*` : "";
+  const severity = alert.severity ? ` · severity *${truncate(alertMrkdwn(alert, alert.severity), 100)}*` : "";
   blocks.push(
     context([
       mrkdwn(
@@ -122,19 +144,23 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
   );
   const shown = (firing.length ? firing : alert.instances).slice(0, 5);
   if (shown.length) {
-    const names = shown.map((i) => i.labels.instance ?? i.labels.pod ?? i.fingerprint).join(", ");
+    const instanceNames = shown
+      .map((i) => alertMrkdwn(alert, truncate(i.labels.instance ?? i.labels.pod ?? i.fingerprint, 500)))
+      .join(", ");
     const more = (firing.length || alert.instances.length) - shown.length;
-    blocks.push(context([mrkdwn(truncate(`${names}${more > 0 ? ` and ${more} more` : ""}`, 2900))]));
+    blocks.push(context([mrkdwn(truncate(`${instanceNames}${more > 0 ? ` and ${more} more` : ""}`, 2900))]));
   }
   if (alert.route.unrouted) {
     blocks.push(
       context([mrkdwn("⚠ Unrouted: no service in `schedules/services.yaml` matches these labels; add one.")]),
     );
   }
-  for (const name of alertNames(alert)) {
+  const names = alertNames(alert);
+  const withRunbook = names.filter((n) => config.runbooks[n]);
+  for (const name of withRunbook.slice(0, MAX_RUNBOOK_SECTIONS)) {
     const runbook = config.runbooks[name];
     if (!runbook) continue;
-    const title = alertNames(alert).length > 1 ? `*${name}*\n` : "";
+    const title = names.length > 1 ? `*${escapeMrkdwn(name)}*\n` : "";
     blocks.push(
       section(
         mrkdwn(
@@ -146,8 +172,17 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
       ),
     );
   }
-  for (const name of alert.missingRunbooks) {
+  if (withRunbook.length > MAX_RUNBOOK_SECTIONS) {
+    const rest = withRunbook.slice(MAX_RUNBOOK_SECTIONS).map(escapeMrkdwn).join(", ");
+    blocks.push(context([mrkdwn(truncate(`More runbooks for this group: ${rest}`, 2900))]));
+  }
+  for (const raw of alert.missingRunbooks.slice(0, MAX_MISSING_RUNBOOK_SECTIONS)) {
+    const name = escapeMrkdwn(truncate(raw, 200));
     blocks.push(section(mrkdwn(`⚠ No runbook entry for *${name}* — add \`runbooks/${name}.md\``)));
+  }
+  if (alert.missingRunbooks.length > MAX_MISSING_RUNBOOK_SECTIONS) {
+    const rest = alert.missingRunbooks.slice(MAX_MISSING_RUNBOOK_SECTIONS).map(escapeMrkdwn).join(", ");
+    blocks.push(context([mrkdwn(truncate(`⚠ No runbook entry either for: ${rest}`, 2900))]));
   }
   if (alert.previousId) {
     blocks.push(

@@ -6,7 +6,7 @@ import type { OncallConfig, Rotation } from "../../config/types";
 import type { Alert } from "../../domain/alert";
 import type { Override, Shift } from "../../domain/rotation";
 import { type Block, context, divider, header, mrkdwn, section } from "./kit";
-import { STATE_MARK } from "./page";
+import { alertMrkdwn, STATE_MARK } from "./page";
 
 /** "Mon 30 Nov 10:00 CET" in `timeZone`. */
 export function formatInZone(date: Date, timeZone: string): string {
@@ -173,7 +173,7 @@ export function alertLine(config: OncallConfig, alert: Alert, link: string | nul
     : null;
   const team = alert.route.teamId ? teamName(config, alert.route.teamId) : null;
   const owner = service ? ` · ${service}${team ? ` (${team})` : ""}` : team ? ` · ${team}` : "";
-  const name = link ? `<${link}|${alert.name}>` : alert.name;
+  const name = link ? `<${link}|${alertMrkdwn(alert, alert.name)}>` : alertMrkdwn(alert, alert.name);
   const state = alert.state.replace("_", " ");
   return `${STATE_MARK[alert.state]} *${name}*${owner} · ${state} since ${slackDate(new Date(alert.updatedAt), timeZone)}`;
 }

@@ -20,6 +20,7 @@ import type { Feature, Runtime } from "../../runtime";
 import { incidentStore } from "../../store/incidents";
 import { announce, declareWithAlerts, linkAlertTo, registerIncidentButton } from "../actions/incident-button";
 import { incidentDeclaredMessage, incidentListMessage, incidentResolvedText } from "../blocks/incident";
+import { escapeMrkdwn } from "../blocks/kit";
 import { openPostmortem, registerPostmortemView } from "../views/postmortem";
 import { type CommandContext, type CommandReply, UsageError } from "./router";
 
@@ -127,7 +128,9 @@ async function link(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   if (!alert) return { text: `No alert ${alertId} is known (it may have expired).` };
   const res = await linkAlertTo(rt, id, alert, ctx.userId);
   if (!res.ok) return { text: res.reason };
-  return { text: `Linked ${alert.name} (\`${alert.id}\`) to ${id}; its timeline joins the incident's.` };
+  return {
+    text: `Linked ${escapeMrkdwn(alert.name)} (\`${alert.id}\`) to ${id}; its timeline joins the incident's.`,
+  };
 }
 
 async function resolve(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {

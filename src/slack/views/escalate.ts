@@ -8,8 +8,8 @@ import { escalate, mayActOn, whoMayAct } from "../../domain/alert-actions";
 import { ESCALATION_REASONS, escalationReason, MAX_REASON_DETAIL } from "../../domain/escalation";
 import { findTeam } from "../../domain/routing";
 import type { Runtime } from "../../runtime";
-import { type Block, mrkdwn, plain, section, truncate } from "../blocks/kit";
-import { ACTION, ownerLabel } from "../blocks/page";
+import { type Block, escapeMrkdwn, mrkdwn, plain, section, truncate } from "../blocks/kit";
+import { ACTION, alertMrkdwn, ownerLabel } from "../blocks/page";
 
 export const ESCALATE_CALLBACK = ACTION.escalate;
 /** block_id / action_id of the modal's inputs, as view.state.values carries them. */
@@ -26,7 +26,7 @@ export function escalateModal(alert: Alert, config: OncallConfig, team: Team): R
     section(
       mrkdwn(
         truncate(
-          `*${alert.name} · ${ownerLabel(alert, config)}*\nThis pages every member of *${team.name}* (${members}): a DM to each and a post in <#${team.channel}>. The first to acknowledge takes the alert.`,
+          `*${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, config)}*\nThis pages every member of *${team.name}* (${members}): a DM to each and a post in <#${team.channel}>. The first to acknowledge takes the alert.`,
           2900,
         ),
       ),
@@ -113,6 +113,9 @@ export function registerEscalateView(app: App, rt: Runtime): void {
     const { choice, detail } = inputsOf(view.state.values);
     const input = escalationReason(choice, detail);
     if (!input.ok) return answer({ response_action: "errors", errors: { [input.field]: input.message } });
+    // Typed into a plain text box, so raw: it goes to the team's channel, its DMs and the thread as
+    // mrkdwn, where a typed "<!channel>" would ping everyone.
+    const reason = escapeMrkdwn(input.reason);
     try {
       const alert = await rt.alerts.get(meta.alertId);
       if (!alert) return refuse("This alert is not known (it may have expired).");
@@ -120,7 +123,7 @@ export function registerEscalateView(app: App, rt: Runtime): void {
       const team = alert.route.teamId ? findTeam(rt.config, alert.route.teamId) : undefined;
       // Slack waits for this answer to close the modal, and the store answers in milliseconds: so a
       // refusal shows in the modal itself rather than in a message somewhere else.
-      const res = await rt.alerts.update(alert.id, (a) => escalate(a, user, input.reason, rt.now(), team));
+      const res = await rt.alerts.update(alert.id, (a) => escalate(a, user, reason, rt.now(), team));
       if (!res.ok) return refuse(res.reason);
       await answer();
       await rt.alertChanged({ alert: res.alert, previous: res.before, events: res.events });

@@ -1,0 +1,21 @@
+// Slack mrkdwn escaping: pure text rules shared by the domain's timeline texts and the Block Kit builders.
+
+/**
+ * Text from outside (alert labels and annotations, what people type into a modal) made safe for
+ * mrkdwn: Slack reads `<!channel>`, `<@U…>` and `<http://x|y>` there as pings and links, so &, <
+ * and > are escaped as Slack asks. Escape before truncating: escaping lengthens the text.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Slack's escaped text back to what was typed, for a plain text box that is escaped again on submit. */
+export function unescapeMrkdwn(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+/** Caps a list for one line of text: the first `max` items and how many more. */
+export function listSome(items: readonly string[], max = 10): string {
+  const shown = items.slice(0, max).join(", ");
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
