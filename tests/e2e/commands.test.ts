@@ -4,8 +4,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../src/sandbox/slack-api";
-import { eventually, type Harness, startHarness } from "../support/harness";
-import { slashCommandBody } from "../support/slack-requests";
+import { eventually, type Harness, slashCommand, startHarness } from "../support/harness";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -13,16 +12,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Runs `/oncall <text>` as `user`; returns what the bot answered through the response URL. */
-async function oncall(hh: Harness, user: string, text: string, channel = "C0ONCALL"): Promise<RecordedCall> {
-  const seen = hh.slack.callsTo("response_url").length;
-  const responseUrl = hh.slack.responseUrl({ channel, user });
-  const res = await hh.slackPost(
-    slashCommandBody({ command: "/oncall", text, userId: user, channelId: channel, responseUrl }),
-  );
-  expect(res.status).toBe(200);
-  return eventually(() => hh.slack.callsTo("response_url")[seen], 8_000, `the answer to /oncall ${text}`);
-}
+const oncall = (hh: Harness, user: string, text: string, channel = "C0ONCALL") =>
+  slashCommand(hh, "/oncall", user, text, { channel });
 
 /** The whole answer (text and blocks) as one string. */
 const said = (c: RecordedCall) => `${String(c.args.text)}\n${JSON.stringify(c.args.blocks ?? [])}`;

@@ -5,13 +5,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../src/sandbox/slack-api";
 import { incidentStore } from "../../src/store/incidents";
-import { eventually, type Harness, startHarness } from "../support/harness";
-import {
-  newTriggerId,
-  slashCommandBody,
-  type ViewStateValue,
-  viewSubmissionBody,
-} from "../support/slack-requests";
+import { eventually, type Harness, slashCommand, startHarness } from "../support/harness";
+import { newTriggerId, type ViewStateValue, viewSubmissionBody } from "../support/slack-requests";
 import { ephemeralTo, firingPayload, type PagedAlert, pageAlert, press, threadTexts } from "./alert-press";
 
 let h: Harness | undefined;
@@ -20,30 +15,13 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Runs a slash command as `user`; returns the bot's answer through the response URL. */
-async function slash(
+const slash = (
   hh: Harness,
   command: "/incident" | "/oncall",
   user: string,
   text: string,
   opts: { channel?: string; triggerId?: string } = {},
-): Promise<RecordedCall> {
-  const channel = opts.channel ?? "C0INCIDENTS";
-  const seen = hh.slack.callsTo("response_url").length;
-  const responseUrl = hh.slack.responseUrl({ channel, user });
-  const res = await hh.slackPost(
-    slashCommandBody({
-      command,
-      text,
-      userId: user,
-      channelId: channel,
-      responseUrl,
-      triggerId: opts.triggerId,
-    }),
-  );
-  expect(res.status).toBe(200);
-  return eventually(() => hh.slack.callsTo("response_url")[seen], 8_000, `the answer to ${command} ${text}`);
-}
+) => slashCommand(hh, command, user, text, { channel: "C0INCIDENTS", ...opts });
 
 const incident = (hh: Harness, user: string, text: string, opts?: { channel?: string; triggerId?: string }) =>
   slash(hh, "/incident", user, text, opts);

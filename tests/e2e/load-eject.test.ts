@@ -8,9 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { acknowledge, answerActionable, resolveByHand } from "../../src/domain/alert-actions";
 import { shiftAt } from "../../src/domain/rotation";
 import { opsReport } from "../../src/reports/ops-report";
-import type { RecordedCall } from "../../src/sandbox/slack-api";
-import { eventually, type Harness, ORG_DIR, startHarness } from "../support/harness";
-import { slashCommandBody } from "../support/slack-requests";
+import { eventually, type Harness, ORG_DIR, slashCommand, startHarness } from "../support/harness";
 
 const MIN = 60_000;
 const PAGE_EVENT = "oncall_page";
@@ -21,16 +19,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Runs a slash command as `user` and returns what the bot answered through the response URL. */
-async function command(hh: Harness, user: string, text: string, channel = "C0ONCALL"): Promise<RecordedCall> {
-  const seen = hh.slack.callsTo("response_url").length;
-  const responseUrl = hh.slack.responseUrl({ channel, user });
-  const res = await hh.slackPost(
-    slashCommandBody({ command: "/oncall", text, userId: user, channelId: channel, responseUrl }),
-  );
-  expect(res.status).toBe(200);
-  return eventually(() => hh.slack.callsTo("response_url")[seen], 8_000, `the answer to /oncall ${text}`);
-}
+const command = (hh: Harness, user: string, text: string, channel = "C0ONCALL") =>
+  slashCommand(hh, "/oncall", user, text, { channel });
 
 /** Top-level pages (not notices) posted in a channel. */
 const pages = (hh: Harness, channel: string) =>

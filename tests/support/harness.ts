@@ -11,8 +11,8 @@ import { loadConfig } from "../../src/config/load";
 import type { OncallConfig } from "../../src/config/types";
 import { createLogger } from "../../src/log";
 import { deleteByPrefix } from "../../src/store/redis";
-import { FakeSlack } from "./fake-slack";
-import { postToSlackEndpoint } from "./slack-requests";
+import { FakeSlack, type RecordedCall } from "./fake-slack";
+import { postToSlackEndpoint, slashCommandBody } from "./slack-requests";
 
 export const ORG_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "org");
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -159,4 +159,29 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Runs a slash command as `user`, signed like Slack; returns the bot's answer through the response URL. */
+export async function slashCommand(
+  hh: Harness,
+  command: "/oncall" | "/incident",
+  user: string,
+  text: string,
+  opts: { channel?: string; triggerId?: string } = {},
+): Promise<RecordedCall> {
+  const channel = opts.channel ?? "C0ONCALL";
+  const seen = hh.slack.callsTo("response_url").length;
+  const responseUrl = hh.slack.responseUrl({ channel, user });
+  const res = await hh.slackPost(
+    slashCommandBody({
+      command,
+      text,
+      userId: user,
+      channelId: channel,
+      responseUrl,
+      triggerId: opts.triggerId,
+    }),
+  );
+  if (res.status !== 200) throw new Error(`${command} ${text} answered HTTP ${res.status}`);
+  return eventually(() => hh.slack.callsTo("response_url")[seen], 8_000, `the answer to ${command} ${text}`);
 }
