@@ -1,7 +1,6 @@
 // The ops part of the weekly report (also `/oncall report` and `/incident agenda`): pages per team,
 // how fast they were acknowledged and resolved, the noisiest alerts, and teams over their load limit.
 
-import { loadLookbackWeeks, loadReport, WEEK_MS } from "../domain/load";
 import { escapeMrkdwn } from "../domain/mrkdwn";
 import { noiseReport } from "../domain/noise";
 import { median, timeToAck, timeToResolve } from "../domain/outcome";
@@ -9,7 +8,7 @@ import type { Runtime } from "../runtime";
 import { type Block, context, header, mrkdwn, section, truncate } from "../slack/blocks/kit";
 import { formatDuration, formatRate, plural } from "../slack/blocks/load";
 import { teamLabel } from "../slack/blocks/noise";
-import { loadOccurrences } from "../store/occurrences";
+import { teamLoad } from "./team-load";
 
 const DAY_MS = 24 * 3600_000;
 const NOISY_SHOWN = 5;
@@ -21,19 +20,7 @@ export async function opsReport(
 ): Promise<{ text: string; blocks: Block[] }> {
   const weeks = windowDays / 7;
   const from = new Date(now.getTime() - windowDays * DAY_MS);
-  // Eligibility looks at each rotation's own window, usually longer than the report's.
-  const lookback = new Date(now.getTime() - loadLookbackWeeks(rt.config, weeks) * WEEK_MS);
-  const [data, ejections] = await Promise.all([
-    loadOccurrences(rt.alerts, lookback, now),
-    rt.rotationState.ejections(),
-  ]);
-  const load = loadReport({
-    config: rt.config,
-    occurrences: data.occurrences,
-    now,
-    weeks,
-    ejected: new Set(ejections.map((e) => e.teamId)),
-  });
+  const { load, data, ejections } = await teamLoad(rt, now, weeks);
   const noise = noiseReport({ occurrences: data.occurrences, earlier: data.earlier, from, to: now });
   const recent = data.occurrences.filter((o) => Date.parse(o.alert.createdAt) >= from.getTime());
   const teams = rt.config.teams;

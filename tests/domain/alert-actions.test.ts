@@ -17,6 +17,7 @@ import {
   whoMayAct,
 } from "../../src/domain/alert-actions";
 import { escalationReason, formatTeamTime, timerReason, timerStep } from "../../src/domain/escalation";
+import { STREAM_API_ROUTE } from "../support/alerts";
 import { ORG_DIR } from "../support/harness";
 
 const config = loadConfig(ORG_DIR);
@@ -24,15 +25,7 @@ const playback = config.teams.find((t) => t.id === "playback") as Team;
 const NOW = new Date("2026-11-25T10:00:00Z");
 const LATER = new Date("2026-11-25T10:05:00Z");
 
-const ROUTE: AlertRoute = {
-  rotationId: "merged",
-  serviceId: "stream-api",
-  teamId: "playback",
-  unrouted: false,
-  ejected: false,
-  channel: "C0ONCALL",
-  oncallUser: "U02AAA",
-};
+const ROUTE = STREAM_API_ROUTE;
 
 function alert(patch: Partial<Alert> = {}, route: Partial<AlertRoute> = {}): Alert {
   const { alert: a } = openAlert({

@@ -1,18 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type AlertRoute, applyNotification, openAlert, parseAlertId } from "../../src/domain/alert";
+import { applyNotification, openAlert, parseAlertId } from "../../src/domain/alert";
 import { parseGenericAlert } from "../../src/intake/generic";
 import type { IncomingGroup } from "../../src/intake/types";
+import { STREAM_API_ROUTE } from "../support/alerts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
-const ROUTE: AlertRoute = {
-  rotationId: "merged",
-  serviceId: "stream-api",
-  teamId: "playback",
-  unrouted: false,
-  ejected: false,
-  channel: "C0ONCALL",
-  oncallUser: "U02AAA",
-};
+const ROUTE = STREAM_API_ROUTE;
 
 function group(
   instances: { instance: string; status: "firing" | "resolved"; name?: string }[],

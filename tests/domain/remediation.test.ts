@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RemediationSpec, Runbook } from "../../src/config/types";
-import { type Alert, type AlertRoute, applyNotification, openAlert } from "../../src/domain/alert";
+import { type Alert, applyNotification, openAlert } from "../../src/domain/alert";
 import { acknowledge } from "../../src/domain/alert-actions";
 import {
   attemptsOf,
@@ -24,19 +24,12 @@ import {
   timeoutOf,
 } from "../../src/domain/remediation";
 import type { IncomingGroup, IncomingInstance } from "../../src/intake/types";
+import { STREAM_API_ROUTE } from "../support/alerts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const LATER = new Date("2026-11-25T10:01:00Z");
 
-const ROUTE: AlertRoute = {
-  rotationId: "merged",
-  serviceId: "stream-api",
-  teamId: "playback",
-  unrouted: false,
-  ejected: false,
-  channel: "C0ONCALL",
-  oncallUser: "U02AAA",
-};
+const ROUTE = STREAM_API_ROUTE;
 
 function instance(fp: string, labels: Record<string, string> = {}, status: "firing" | "resolved" = "firing") {
   return {

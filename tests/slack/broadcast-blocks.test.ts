@@ -6,6 +6,7 @@ import { checkBlocks, checkView } from "../../src/sandbox/slack-blocks-check";
 import { actionableQuestion, escalationDm, repageDm, teamPost } from "../../src/slack/blocks/broadcast";
 import { pageButtons } from "../../src/slack/blocks/page";
 import { escalateModal } from "../../src/slack/views/escalate";
+import { STREAM_API_ROUTE } from "../support/alerts";
 import { ORG_DIR } from "../support/harness";
 
 const config = loadConfig(ORG_DIR);
@@ -29,15 +30,7 @@ function alert(patch: Partial<Alert> = {}): Alert {
     },
     occurrence: 1,
     previousId: null,
-    route: {
-      rotationId: "merged",
-      serviceId: "stream-api",
-      teamId: "playback",
-      unrouted: false,
-      ejected: false,
-      channel: "C0ONCALL",
-      oncallUser: "U02AAA",
-    },
+    route: STREAM_API_ROUTE,
     hasRunbook: () => true,
     now: NOW,
   });

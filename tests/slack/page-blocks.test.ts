@@ -4,6 +4,7 @@ import { type Alert, openAlert } from "../../src/domain/alert";
 import { parseGenericAlert } from "../../src/intake/generic";
 import { checkBlocks } from "../../src/sandbox/slack-blocks-check";
 import { pageBlocks, pageButtons, pageText, unwrap } from "../../src/slack/blocks/page";
+import { STREAM_API_ROUTE } from "../support/alerts";
 import { ORG_DIR } from "../support/harness";
 
 const config = loadConfig(ORG_DIR);
@@ -20,15 +21,7 @@ function alert(name = "HighErrorRate", patch: Partial<Alert> = {}): Alert {
     group,
     occurrence: 1,
     previousId: null,
-    route: {
-      rotationId: "merged",
-      serviceId: "stream-api",
-      teamId: "playback",
-      unrouted: false,
-      ejected: false,
-      channel: "C0ONCALL",
-      oncallUser: "U02AAA",
-    },
+    route: STREAM_API_ROUTE,
     hasRunbook: (n) => n in config.runbooks,
     now: new Date("2026-11-25T10:00:00Z"),
   }).alert;

@@ -13,6 +13,7 @@ import { incidentDeclaredMessage } from "../../src/slack/blocks/incident";
 import { teamLoadText } from "../../src/slack/blocks/load";
 import { noiseMessage } from "../../src/slack/blocks/noise";
 import { alertLine } from "../../src/slack/blocks/shifts";
+import { STREAM_API_ROUTE } from "../support/alerts";
 import { ORG_DIR } from "../support/harness";
 
 const config = loadConfig(ORG_DIR);
@@ -28,15 +29,7 @@ const hostile = openAlert({
   }),
   occurrence: 1,
   previousId: null,
-  route: {
-    rotationId: "merged",
-    serviceId: "stream-api",
-    teamId: "playback",
-    unrouted: false,
-    ejected: false,
-    channel: "C0ONCALL",
-    oncallUser: "U02AAA",
-  },
+  route: STREAM_API_ROUTE,
   hasRunbook: () => false,
   now: new Date("2026-11-25T10:00:00Z"),
 }).alert;

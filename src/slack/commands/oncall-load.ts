@@ -3,9 +3,9 @@
 // then page its own channel and members; the rotation engine skips its participants) and back.
 
 import type { Rotation, Team } from "../../config/types";
-import { loadLookbackWeeks, loadReport, WEEK_MS } from "../../domain/load";
 import { noiseReport } from "../../domain/noise";
 import { type Shift, shiftAt } from "../../domain/rotation";
+import { teamLoad } from "../../reports/team-load";
 import type { Feature, Runtime } from "../../runtime";
 import { loadOccurrences } from "../../store/occurrences";
 import type { Ejection } from "../../store/rotation-state";
@@ -120,19 +120,7 @@ async function load(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const rotation = team ? rotationsOf(rt, team)[0] : rt.config.rotations[0];
   weeks ??= rotation?.loadLimits.windowWeeks ?? DEFAULT_LOAD_WEEKS;
   const now = rt.now();
-  const from = new Date(now.getTime() - loadLookbackWeeks(rt.config, weeks) * WEEK_MS);
-  const [data, ejections] = await Promise.all([
-    loadOccurrences(rt.alerts, from, now),
-    rt.rotationState.ejections(),
-  ]);
-  const report = loadReport({
-    config: rt.config,
-    occurrences: data.occurrences,
-    now,
-    weeks,
-    ...(team ? { teamIds: [team.id] } : {}),
-    ejected: new Set(ejections.map((e) => e.teamId)),
-  });
+  const { load: report } = await teamLoad(rt, now, weeks, team ? [team.id] : undefined);
   return loadMessage(report);
 }
 
