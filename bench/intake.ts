@@ -9,11 +9,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
+import { FakeSlack } from "../sandbox/slack-api";
 import { startApp } from "../src/app";
 import { loadConfig } from "../src/config/load";
-import { createLogger } from "../src/log";
-import { FakeSlack } from "../src/sandbox/slack-api";
-import { deleteByPrefix } from "../src/store/redis";
+import { createLogger } from "../src/platform/log";
+import { deleteByPrefix } from "../src/platform/redis/client";
 
 const REQUESTS = 2_000;
 const CONCURRENCY = 16;

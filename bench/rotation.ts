@@ -3,8 +3,8 @@
 //   npx tsx bench/rotation.ts     or     npm run bench -- rotation
 
 import { pathToFileURL } from "node:url";
-import type { Rotation } from "../src/config/types";
-import { type Override, type RotationState, shiftAt, shiftsBetween } from "../src/domain/rotation";
+import type { Rotation } from "../src/core/config";
+import { type Override, type RotationState, shiftAt, shiftsBetween } from "../src/core/rotation";
 
 const N = 1_000_000;
 const DAY = 86_400_000;

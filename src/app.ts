@@ -8,18 +8,18 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { Queue, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Settings } from "./config/env";
-import type { OncallConfig } from "./config/types";
+import type { OncallConfig } from "./core/config";
 import { FEATURES } from "./features";
-import { createHttpServer, type ExtraRoute } from "./http/server";
-import type { Logger } from "./log";
-import { createMetrics } from "./metrics";
+import { AlertStore } from "./features/paging/alert-store";
+import { DeliveryStore } from "./features/paging/delivery-store";
+import { RotationStateStore } from "./features/rotation/store";
+import { createHttpServer, type ExtraRoute } from "./platform/http/server";
+import type { Logger } from "./platform/log";
+import { createMetrics } from "./platform/metrics";
+import { connectQueue, connectStore, waitReady } from "./platform/redis/client";
+import { createSlackClient, SlackApi, SlackCallError } from "./platform/slack/api";
+import { CommandRouter } from "./platform/slack/commands";
 import type { AlertChangeHook, FeatureParts, Queues, Role, Runtime } from "./runtime";
-import { createSlackClient, SlackApi, SlackCallError } from "./slack/api";
-import { CommandRouter } from "./slack/commands/router";
-import { AlertStore } from "./store/alerts";
-import { DeliveryStore } from "./store/delivery";
-import { connectQueue, connectStore, waitReady } from "./store/redis";
-import { RotationStateStore } from "./store/rotation-state";
 
 export type { Role };
 

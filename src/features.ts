@@ -1,18 +1,18 @@
 // The features of the running bot, in the order their hooks run after an alert changes.
 
-import { calendarFeature } from "./http/calendar";
-import { escalationFeature } from "./queue/escalate";
-import { notifyFeature } from "./queue/notify";
-import { remediationFeature } from "./queue/remediate";
-import { reviewFeature } from "./queue/review";
-import { scheduleFeature } from "./queue/schedule";
-import { shiftChangeFeature } from "./queue/shift-change";
+import { escalationFeature } from "./features/escalation/jobs";
+import { incidentFeature } from "./features/incidents/commands";
+import { reviewFeature } from "./features/incidents/review";
+import { opsLoadFeature } from "./features/load/commands";
+import { alertButtonsFeature } from "./features/paging/buttons";
+import { notifyFeature } from "./features/paging/notify";
+import { remediationFeature } from "./features/remediation/jobs";
+import { calendarFeature } from "./features/rotation/calendar";
+import { oncallCommandsFeature } from "./features/rotation/commands";
+import { homeFeature } from "./features/rotation/home";
+import { shiftChangeFeature } from "./features/rotation/shift-change";
+import { scheduleFeature } from "./platform/queue/schedule";
 import type { Feature } from "./runtime";
-import { alertButtonsFeature } from "./slack/actions/alert-buttons";
-import { incidentFeature } from "./slack/commands/incident";
-import { oncallCommandsFeature } from "./slack/commands/oncall";
-import { opsLoadFeature } from "./slack/commands/oncall-load";
-import { homeFeature } from "./slack/home";
 
 export const FEATURES: readonly Feature[] = [
   notifyFeature,

@@ -5,7 +5,7 @@ import { startApp } from "./app";
 import { readSettings, SettingsError } from "./config/env";
 import { ConfigError } from "./config/errors";
 import { loadConfig } from "./config/load";
-import { createLogger } from "./log";
+import { createLogger } from "./platform/log";
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof readSettings>;

@@ -6,17 +6,17 @@ import type { App } from "@slack/bolt";
 import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Settings } from "./config/env";
-import type { OncallConfig } from "./config/types";
-import type { Alert, AlertEvent } from "./domain/alert";
-import type { ExtraRoute } from "./http/server";
-import type { Logger } from "./log";
-import type { Metrics } from "./metrics";
-import type { SlackApi } from "./slack/api";
-import type { PageContext } from "./slack/blocks/page";
-import type { CommandRouter } from "./slack/commands/router";
-import type { AlertStore } from "./store/alerts";
-import type { DeliveryStore } from "./store/delivery";
-import type { RotationStateStore } from "./store/rotation-state";
+import type { Alert, AlertEvent } from "./core/alert";
+import type { OncallConfig } from "./core/config";
+import type { AlertStore } from "./features/paging/alert-store";
+import type { PageContext } from "./features/paging/blocks";
+import type { DeliveryStore } from "./features/paging/delivery-store";
+import type { RotationStateStore } from "./features/rotation/store";
+import type { ExtraRoute } from "./platform/http/server";
+import type { Logger } from "./platform/log";
+import type { Metrics } from "./platform/metrics";
+import type { SlackApi } from "./platform/slack/api";
+import type { CommandRouter } from "./platform/slack/commands";
 
 export type Role = "all" | "web" | "worker";
 

@@ -1,7 +1,7 @@
 // Process settings from the environment. Refuses to start with a message naming each bad variable.
 
 import { z } from "zod";
-import { DEFAULT_REDIS_URL } from "../store/redis";
+import { DEFAULT_REDIS_URL } from "../platform/redis/client";
 import { parseDuration } from "./parse";
 
 export interface Settings {

@@ -2,6 +2,7 @@
 // editing the YAML: what the value must look like, with an example.
 
 import { z } from "zod";
+import type { Weekday } from "../core/config";
 import { holidayRegionProblem } from "./holidays";
 import {
   ParseError,
@@ -14,7 +15,6 @@ import {
 } from "./parse";
 import { hint } from "./suggest";
 import { isTimeZone, timeZoneMessage } from "./timezones";
-import type { Weekday } from "./types";
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);

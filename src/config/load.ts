@@ -1,6 +1,6 @@
 import { handlerRegistry } from "../../handlers/registry";
+import type { OncallConfig } from "../core/config";
 import { type HandlerMap, readConfig } from "./read";
-import type { OncallConfig } from "./types";
 
 export interface LoadConfigOptions {
   /** Remediation handlers runbooks may name; defaults to the registry in handlers/registry.ts. */

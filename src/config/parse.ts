@@ -2,8 +2,8 @@
 // parsing, so they take plain strings and throw a `ParseError` whose message can be shown to a user
 // as is: it quotes the input and gives a valid example.
 
-import type { ShiftLength, TimeOfDay, Weekday, WorkHours } from "./types";
-import { WEEKDAYS } from "./types";
+import type { ShiftLength, TimeOfDay, Weekday, WorkHours } from "../core/config";
+import { WEEKDAYS } from "../core/config";
 
 export type ParseKind = "duration" | "time" | "work-hours" | "shift" | "date" | "weekday";
 

@@ -3,12 +3,12 @@
 
 import { basename } from "node:path";
 import type { z } from "zod";
+import type { RemediationSpec, Runbook } from "../core/config";
 import type { ConfigIssue } from "./errors";
 import { listFiles, readText } from "./files";
 import { sections, splitFrontMatter } from "./runbook";
 import { runbookFrontMatter } from "./schema";
 import { hint } from "./suggest";
-import type { RemediationSpec, Runbook } from "./types";
 import { parseYaml, type YamlSource } from "./yaml-source";
 import { toConfigIssues, validate } from "./zod-issues";
 

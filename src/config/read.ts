@@ -3,13 +3,13 @@
 
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import type { OncallConfig, Rotation, Runbook } from "../core/config";
 import { ConfigError, type ConfigIssue } from "./errors";
 import { listFiles, readText } from "./files";
 import { deepFreeze } from "./freeze";
 import { type HandlerMap, readRunbooks } from "./read-runbooks";
 import { checkReferences } from "./references";
 import { reviewFile, rotationFile, servicesFile, teamsFile } from "./schema";
-import type { OncallConfig, Rotation, Runbook } from "./types";
 import { parseYaml, type YamlSource } from "./yaml-source";
 import { validate } from "./zod-issues";
 

@@ -3,6 +3,15 @@
 // in references.ts; these only judge one file at a time.
 
 import { z } from "zod";
+import type {
+  RemediationSpec,
+  ReviewConfig,
+  Rotation,
+  Service,
+  Team,
+  Weekday,
+  Workdays,
+} from "../core/config";
 import {
   displayName,
   durationMs,
@@ -24,7 +33,6 @@ import {
   wholeWeeks,
   workHours,
 } from "./fields";
-import type { RemediationSpec, ReviewConfig, Rotation, Service, Team, Weekday, Workdays } from "./types";
 
 const MON_TO_FRI: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri"];
 

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../../src/config/errors";
 import { loadConfig } from "../../src/config/load";
 import type { HandlerMap } from "../../src/config/read";
-import type { OncallConfig } from "../../src/config/types";
+import type { OncallConfig } from "../../src/core/config";
 
 export const MINIMAL = fileURLToPath(new URL("../fixtures/config/minimal", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));

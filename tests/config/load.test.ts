@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, formatIssue } from "../../src/config/errors";
 import { loadConfig } from "../../src/config/load";
-import type { Team } from "../../src/config/types";
+import type { Team } from "../../src/core/config";
 import { configDir, issuesOf, load, MINIMAL, REPO_ROOT, removeConfigDirs, replace } from "./helpers";
 
 afterEach(removeConfigDirs);

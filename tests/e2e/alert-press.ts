@@ -4,11 +4,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Alert } from "../../src/domain/alert";
+import type { Alert } from "../../src/core/alert";
 import { eventually, type Harness, ORG_DIR } from "../support/harness";
 import { blockActionsBody, newTriggerId } from "../support/slack-requests";
 
-const FIXTURES = new URL("../../../shared/fixtures/", import.meta.url);
+const FIXTURES = new URL("../fixtures/payloads/", import.meta.url);
 
 export function firingPayload(job = "stream-api"): Record<string, unknown> {
   const p = JSON.parse(readFileSync(new URL("alertmanager-v4-firing.json", FIXTURES), "utf8"));

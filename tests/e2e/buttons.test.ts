@@ -2,7 +2,7 @@
 // stored alert, the page rewritten in place, the thread, and the ephemeral refusals.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueTeamSync } from "../../src/queue/escalate";
+import { enqueueTeamSync } from "../../src/features/escalation/jobs";
 import { eventually, type Harness, startHarness } from "../support/harness";
 import {
   buttonIds,

@@ -3,7 +3,7 @@
 // On 2026-11-25 (a Wednesday) U02AAA (Search) is on call until Monday 2026-11-30 10:00 Berlin.
 
 import { afterEach, describe, expect, it } from "vitest";
-import type { RecordedCall } from "../../src/sandbox/slack-api";
+import type { RecordedCall } from "../../sandbox/slack-api";
 import { eventually, type Harness, slashCommand, startHarness } from "../support/harness";
 
 let h: Harness | undefined;

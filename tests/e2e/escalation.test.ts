@@ -2,7 +2,7 @@
 // and a channel post), and the first acknowledgement winning.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueTeamSync, SENT_EVENT } from "../../src/queue/escalate";
+import { enqueueTeamSync, SENT_EVENT } from "../../src/features/escalation/jobs";
 import { eventually, type Harness, startHarness } from "../support/harness";
 import { newTriggerId, viewSubmissionBody } from "../support/slack-requests";
 import {

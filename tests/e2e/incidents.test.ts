@@ -3,8 +3,8 @@
 // "Declare incident" button with its modal. The clock is pinned at 2026-11-25 10:00 UTC.
 
 import { afterEach, describe, expect, it } from "vitest";
-import type { RecordedCall } from "../../src/sandbox/slack-api";
-import { incidentStore } from "../../src/store/incidents";
+import type { RecordedCall } from "../../sandbox/slack-api";
+import { incidentStore } from "../../src/features/incidents/store";
 import { eventually, type Harness, slashCommand, startHarness } from "../support/harness";
 import { newTriggerId, type ViewStateValue, viewSubmissionBody } from "../support/slack-requests";
 import { ephemeralTo, firingPayload, type PagedAlert, pageAlert, press, threadTexts } from "./alert-press";

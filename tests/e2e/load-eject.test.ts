@@ -5,9 +5,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { acknowledge, answerActionable, resolveByHand } from "../../src/domain/alert-actions";
-import { shiftAt } from "../../src/domain/rotation";
-import { opsReport } from "../../src/reports/ops-report";
+import { acknowledge, answerActionable, resolveByHand } from "../../src/core/alert-actions";
+import { shiftAt } from "../../src/core/rotation";
+import { opsReport } from "../../src/features/incidents/ops-report";
 import { eventually, type Harness, ORG_DIR, slashCommand, startHarness } from "../support/harness";
 
 const MIN = 60_000;

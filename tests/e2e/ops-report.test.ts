@@ -2,7 +2,7 @@
 // written to ping the review channel must read as text.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { opsReport } from "../../src/reports/ops-report";
+import { opsReport } from "../../src/features/incidents/ops-report";
 import { type Harness, startHarness } from "../support/harness";
 
 const MIN = 60_000;

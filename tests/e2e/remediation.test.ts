@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Alert, AlertEvent } from "../../src/domain/alert";
+import type { Alert, AlertEvent } from "../../src/core/alert";
 import { isAlive } from "../handlers/helpers";
 import { eventually, type Harness, startHarness } from "../support/harness";
 import { blockActionsBody, viewSubmissionBody } from "../support/slack-requests";

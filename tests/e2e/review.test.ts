@@ -4,10 +4,10 @@
 // 2026-11-30 is a Monday (11:00 Berlin = 10:00 UTC).
 
 import { afterEach, describe, expect, it } from "vitest";
-import { declareIncident, type Severity } from "../../src/domain/incident";
-import { parsePostmortemForm, writePostmortem } from "../../src/domain/postmortem";
-import { postWeeklyReview, REVIEW_EVENT, REVIEW_JOB } from "../../src/queue/review";
-import { incidentStore } from "../../src/store/incidents";
+import { declareIncident, type Severity } from "../../src/features/incidents/incident";
+import { parsePostmortemForm, writePostmortem } from "../../src/features/incidents/postmortem";
+import { postWeeklyReview, REVIEW_EVENT, REVIEW_JOB } from "../../src/features/incidents/review";
+import { incidentStore } from "../../src/features/incidents/store";
 import { eventually, type Harness, startHarness } from "../support/harness";
 
 let h: Harness | undefined;

@@ -3,8 +3,8 @@
 // On Monday 2026-11-30 U03AAA (Payments) takes over from U02AAA (Search).
 
 import { afterEach, describe, expect, it } from "vitest";
-import { HANDOFF_EVENT, processShiftChange } from "../../src/queue/shift-change";
-import type { RecordedCall } from "../../src/sandbox/slack-api";
+import type { RecordedCall } from "../../sandbox/slack-api";
+import { HANDOFF_EVENT, processShiftChange } from "../../src/features/rotation/shift-change";
 import { eventually, type Harness, startHarness } from "../support/harness";
 
 let h: Harness | undefined;

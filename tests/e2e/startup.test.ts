@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type OncallApp, startApp } from "../../src/app";
 import type { Settings } from "../../src/config/env";
 import { loadConfig } from "../../src/config/load";
-import { createLogger } from "../../src/log";
+import { createLogger } from "../../src/platform/log";
 import { FakeSlack } from "../support/fake-slack";
 import { deleteKeys, ORG_DIR, REDIS_URL, WEBHOOK_TOKEN } from "../support/harness";
 

@@ -2,8 +2,8 @@
 // copy of the test org), so re-pages and the escalation happen while the test watches.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { AlertEvent } from "../../src/domain/alert";
-import { timerJobId } from "../../src/queue/escalate";
+import type { AlertEvent } from "../../src/core/alert";
+import { timerJobId } from "../../src/features/escalation/jobs";
 import { eventually, type Harness, startHarness } from "../support/harness";
 import {
   dmsTo,

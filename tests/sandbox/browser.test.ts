@@ -10,11 +10,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../sandbox/server";
 import { loadConfig } from "../../src/config/load";
-import type { OncallConfig } from "../../src/config/types";
-import { shiftAt } from "../../src/domain/rotation";
-import { createLogger } from "../../src/log";
-import { type Sandbox, startSandbox } from "../../src/sandbox/server";
+import type { OncallConfig } from "../../src/core/config";
+import { shiftAt } from "../../src/core/rotation";
+import { createLogger } from "../../src/platform/log";
 import { REDIS_URL } from "../support/harness";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -7,16 +7,16 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load";
-import { createLogger } from "../../src/log";
 import {
   answersPing,
   ensureRedis,
   HOW_TO_GET_REDIS,
   RedisUnavailableError,
-} from "../../src/sandbox/redis-launch";
-import { type Sandbox, startSandbox } from "../../src/sandbox/server";
-import { blockActionsPayload } from "../../src/sandbox/slack-payloads";
+} from "../../sandbox/redis-launch";
+import { type Sandbox, startSandbox } from "../../sandbox/server";
+import { blockActionsPayload } from "../../sandbox/slack-payloads";
+import { loadConfig } from "../../src/config/load";
+import { createLogger } from "../../src/platform/log";
 import { eventually, ORG_DIR, REDIS_URL } from "../support/harness";
 
 type Json = Record<string, unknown>;

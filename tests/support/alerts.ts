@@ -1,4 +1,4 @@
-import type { AlertRoute } from "../../src/domain/alert";
+import type { AlertRoute } from "../../src/core/alert";
 
 /** Where the test org routes stream-api alerts on 2026-11-25: the merged rotation, U02AAA on call. */
 export const STREAM_API_ROUTE: AlertRoute = {

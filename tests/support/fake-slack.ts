@@ -1,1 +1,1 @@
-export * from "../../src/sandbox/slack-api";
+export * from "../../sandbox/slack-api";

@@ -8,9 +8,9 @@ import { Redis } from "ioredis";
 import { type OncallApp, type Role, startApp } from "../../src/app";
 import type { Settings } from "../../src/config/env";
 import { loadConfig } from "../../src/config/load";
-import type { OncallConfig } from "../../src/config/types";
-import { createLogger } from "../../src/log";
-import { deleteByPrefix } from "../../src/store/redis";
+import type { OncallConfig } from "../../src/core/config";
+import { createLogger } from "../../src/platform/log";
+import { deleteByPrefix } from "../../src/platform/redis/client";
 import { FakeSlack, type RecordedCall } from "./fake-slack";
 import { postToSlackEndpoint, slashCommandBody } from "./slack-requests";
 

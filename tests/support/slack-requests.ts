@@ -1,4 +1,4 @@
 // What Slack sends to the bot, built and signed like the real thing. One implementation lives in
-// src/sandbox/slack-payloads.ts (the sandbox page sends the same requests); tests import it here.
+// sandbox/slack-payloads.ts (the sandbox page sends the same requests); tests import it here.
 
-export * from "../../src/sandbox/slack-payloads";
+export * from "../../sandbox/slack-payloads";

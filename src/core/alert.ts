@@ -1,0 +1,323 @@
+// The alert model: one alert is one occurrence of one Alertmanager group, handled as a whole.
+// Pure: every transition takes the current alert and `now` and returns the next alert plus the
+// events to record, or a refusal that says why. The store applies them atomically.
+
+import type { IncomingGroup, IncomingInstance } from "../features/paging/intake/types";
+import { escapeMrkdwn, listSome } from "./mrkdwn";
+
+export type AlertState = "firing" | "acked" | "handed_off" | "escalated" | "remediating" | "resolved";
+export type InstanceStatus = "firing" | "resolved";
+
+export interface AlertInstance {
+  readonly fingerprint: string;
+  readonly status: InstanceStatus;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly startsAt: string;
+  readonly endsAt: string | null;
+  readonly generatorUrl: string | null;
+  readonly lastSeenAt: string;
+}
+
+/** Where routing sent the alert when it opened. */
+export interface AlertRoute {
+  readonly rotationId: string;
+  readonly serviceId: string | null;
+  /** The owning team; null when unrouted. */
+  readonly teamId: string | null;
+  /** True when no service matched and the fallback rotation was paged. */
+  readonly unrouted: boolean;
+  /** True when the owning team is ejected: the page goes to the team's own channel and members. */
+  readonly ejected: boolean;
+  /** Slack channel of the page. */
+  readonly channel: string;
+  /** Who was on call when the alert opened (null: nobody could be found). */
+  readonly oncallUser: string | null;
+}
+
+export interface Alert {
+  /** `<groupId>-<occurrence>`: safe in Redis keys, Slack action values and BullMQ job ids. */
+  readonly id: string;
+  readonly groupId: string;
+  readonly occurrence: number;
+  readonly previousId: string | null;
+  readonly source: IncomingGroup["source"];
+  readonly groupKey: string;
+  /** The group's alertname; with mixed names, the first instance's. */
+  readonly name: string;
+  readonly title: string | null;
+  readonly severity: string | null;
+  readonly commonLabels: Readonly<Record<string, string>>;
+  readonly commonAnnotations: Readonly<Record<string, string>>;
+  readonly externalUrl: string | null;
+  readonly state: AlertState;
+  /** Bumped by every change; timers and jobs compare it instead of trusting their own data. */
+  readonly version: number;
+  readonly route: AlertRoute;
+  readonly assignee: string | null;
+  /** Set when handed off to the owning team. */
+  readonly assignedTeam: string | null;
+  readonly instances: readonly AlertInstance[];
+  /** Alert names among the instances that have no runbook entry. */
+  readonly missingRunbooks: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly ackedAt: string | null;
+  readonly resolvedAt: string | null;
+  readonly resolvedBy: string | null;
+  /** Re-pages sent by the escalation timer so far. */
+  readonly repages: number;
+  readonly escalation: { readonly by: string; readonly reason: string; readonly at: string } | null;
+  /** The answer to "was this actionable?" after resolving: the noise report's input. */
+  readonly answer: { readonly actionable: boolean; readonly by: string; readonly at: string } | null;
+  /**
+   * Remediation runs in flight (their job ids) and the state the alert returns to when the last one
+   * ends; null when none runs. Optional: alerts stored before remediation existed lack it.
+   */
+  readonly remediating?: RemediatingState | null;
+}
+
+export interface RemediatingState {
+  readonly runs: readonly string[];
+  readonly priorState: Exclude<AlertState, "remediating">;
+}
+
+export type AlertEventType =
+  | "opened"
+  | "instance_joined"
+  | "instance_resolved"
+  | "instance_refired"
+  | "repeat"
+  | "resolved"
+  | "acked"
+  | "handed_off"
+  | "escalated"
+  | "repaged"
+  | "remediation"
+  | "answered"
+  | "delivery_failed"
+  | "note";
+
+/** One entry of an alert's timeline (its audit log). */
+export interface AlertEvent {
+  readonly at: string;
+  readonly type: AlertEventType;
+  /** Slack user id, or "alertmanager"/"bot". */
+  readonly actor: string;
+  /** Human text for the thread and the timeline. */
+  readonly text: string;
+  /** Whether the thread under the page should show it. */
+  readonly thread: boolean;
+}
+
+export function alertId(groupId: string, occurrence: number): string {
+  return `${groupId}-${occurrence}`;
+}
+
+export function parseAlertId(id: string): { groupId: string; occurrence: number } | null {
+  const m = /^([0-9a-f]{8,64})-(\d{1,9})$/.exec(id);
+  if (!m) return null;
+  return { groupId: m[1]!, occurrence: Number(m[2]) };
+}
+
+export function isOpen(alert: Alert): boolean {
+  return alert.state !== "resolved";
+}
+
+export function firingInstances(alert: Alert): AlertInstance[] {
+  return alert.instances.filter((i) => i.status === "firing");
+}
+
+/** Every alert name in the group, in instance order. */
+export function alertNames(alert: Pick<Alert, "instances" | "name">): string[] {
+  const names = new Set<string>();
+  for (const i of alert.instances) names.add(i.labels.alertname ?? alert.name);
+  if (names.size === 0) names.add(alert.name);
+  return [...names];
+}
+
+function toInstance(i: IncomingInstance, now: Date): AlertInstance {
+  return {
+    fingerprint: i.fingerprint,
+    status: i.status,
+    labels: i.labels,
+    annotations: i.annotations,
+    startsAt: i.startsAt,
+    endsAt: i.endsAt,
+    generatorUrl: i.generatorUrl,
+    lastSeenAt: now.toISOString(),
+  };
+}
+
+function groupName(group: IncomingGroup): string {
+  return group.commonLabels.alertname ?? group.instances[0]?.labels.alertname ?? "alert";
+}
+
+export interface OpenAlertInput {
+  readonly group: IncomingGroup;
+  readonly occurrence: number;
+  readonly previousId: string | null;
+  readonly route: AlertRoute;
+  readonly hasRunbook: (alertName: string) => boolean;
+  readonly now: Date;
+}
+
+/** A new occurrence of a group: the page to send. */
+export function openAlert(input: OpenAlertInput): { alert: Alert; events: AlertEvent[] } {
+  const { group, now, route } = input;
+  const at = now.toISOString();
+  const instances = group.instances.map((i) => toInstance(i, now));
+  const name = groupName(group);
+  const draft = { name, instances };
+  const missingRunbooks = alertNames(draft).filter((n) => !input.hasRunbook(n));
+  const alert: Alert = {
+    id: alertId(group.groupId, input.occurrence),
+    groupId: group.groupId,
+    occurrence: input.occurrence,
+    previousId: input.previousId,
+    source: group.source,
+    groupKey: group.groupKey,
+    name,
+    title: group.title,
+    severity: group.commonLabels.severity ?? null,
+    commonLabels: group.commonLabels,
+    commonAnnotations: group.commonAnnotations,
+    externalUrl: group.externalUrl,
+    state: "firing",
+    version: 1,
+    route,
+    assignee: null,
+    assignedTeam: null,
+    instances,
+    missingRunbooks,
+    createdAt: at,
+    updatedAt: at,
+    ackedAt: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    repages: 0,
+    escalation: null,
+    answer: null,
+    remediating: null,
+  };
+  const firing = instances.filter((i) => i.status === "firing").length;
+  const events: AlertEvent[] = [
+    {
+      at,
+      type: "opened",
+      actor: group.source,
+      text: `Paged ${route.oncallUser ? `<@${route.oncallUser}>` : "nobody (no one on call)"}: ${firing} of ${instances.length} instances firing${route.unrouted ? " (unrouted: no service matched)" : ""}`,
+      thread: false,
+    },
+  ];
+  return { alert, events };
+}
+
+export type NotificationOutcome =
+  | { readonly kind: "open"; readonly previous: Alert | null }
+  | { readonly kind: "update"; readonly alert: Alert; readonly events: AlertEvent[] }
+  | { readonly kind: "ignore"; readonly reason: string };
+
+function describeInstance(i: Pick<AlertInstance, "labels" | "fingerprint">): string {
+  // Label values come from outside; in a thread reply "<!channel>" would ping everyone.
+  return escapeMrkdwn(i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint);
+}
+
+/**
+ * What a notification for a group does given the group's latest alert: update it in place while it
+ * is open, open a new occurrence when it fires again after resolving, or nothing.
+ */
+export function applyNotification(
+  latest: Alert | null,
+  group: IncomingGroup,
+  now: Date,
+  hasRunbook: (alertName: string) => boolean = () => true,
+): NotificationOutcome {
+  const anyFiring = group.instances.some((i) => i.status === "firing");
+  if (!latest || !isOpen(latest)) {
+    if (!anyFiring) return { kind: "ignore", reason: "resolved notification for a group with no open alert" };
+    return { kind: "open", previous: latest };
+  }
+  const at = now.toISOString();
+  const byFp = new Map(latest.instances.map((i) => [i.fingerprint, i]));
+  const events: AlertEvent[] = [];
+  const joined: string[] = [];
+  const resolved: string[] = [];
+  const refired: string[] = [];
+  let repeats = 0;
+  for (const inc of group.instances) {
+    const prev = byFp.get(inc.fingerprint);
+    const next = toInstance(inc, now);
+    if (!prev) {
+      joined.push(describeInstance(inc));
+    } else if (prev.status === "firing" && inc.status === "resolved") {
+      resolved.push(describeInstance(inc));
+    } else if (prev.status === "resolved" && inc.status === "firing") {
+      refired.push(describeInstance(inc));
+    } else if (inc.status === "firing") {
+      repeats++;
+    }
+    byFp.set(inc.fingerprint, next);
+  }
+  const instances = [...byFp.values()];
+  const source = group.source;
+  if (joined.length) {
+    events.push({
+      at,
+      type: "instance_joined",
+      actor: source,
+      text: `Joined: ${listSome(joined)}`,
+      thread: true,
+    });
+  }
+  if (refired.length) {
+    events.push({
+      at,
+      type: "instance_refired",
+      actor: source,
+      text: `Firing again: ${listSome(refired)}`,
+      thread: true,
+    });
+  }
+  if (resolved.length) {
+    events.push({
+      at,
+      type: "instance_resolved",
+      actor: source,
+      text: `Resolved: ${listSome(resolved)}`,
+      thread: true,
+    });
+  }
+  const stillFiring = instances.filter((i) => i.status === "firing").length;
+  const allResolved = stillFiring === 0;
+  if (allResolved) {
+    events.push({
+      at,
+      type: "resolved",
+      actor: source,
+      text: `Resolved: all ${instances.length} instances have resolved`,
+      thread: true,
+    });
+  } else if (!events.length && repeats > 0) {
+    events.push({
+      at,
+      type: "repeat",
+      actor: source,
+      text: `Still firing: ${stillFiring} of ${instances.length} instances`,
+      thread: true,
+    });
+  }
+  const missing = new Set(latest.missingRunbooks);
+  for (const n of alertNames({ name: latest.name, instances })) if (!hasRunbook(n)) missing.add(n);
+  const alert: Alert = {
+    ...latest,
+    instances,
+    missingRunbooks: [...missing],
+    state: allResolved ? "resolved" : latest.state,
+    version: latest.version + 1,
+    updatedAt: at,
+    resolvedAt: allResolved ? at : latest.resolvedAt,
+    resolvedBy: allResolved ? source : latest.resolvedBy,
+  };
+  return { kind: "update", alert, events };
+}

@@ -1,0 +1,101 @@
+// How an alert occurrence ended, read from the alert and its timeline: the common input of the noise
+// report and the ops-load report. Pure.
+
+import type { Alert, AlertEvent } from "./alert";
+
+export type Outcome =
+  /** Still open. */
+  | "open"
+  /** The source resolved it before anyone acknowledged or touched it: the classic noise signal. */
+  | "resolved_by_itself"
+  /** Acknowledged, then the source resolved it without anyone pressing Resolve. */
+  | "resolved_after_ack"
+  /** Somebody pressed Resolve. */
+  | "resolved_by_hand"
+  /** Handed to the owning team during its workday. */
+  | "handed_off"
+  /** Escalated to every member of the owning team. */
+  | "escalated"
+  /** A remediation run succeeded (or ran and the source resolved it); no hand-off or escalation. */
+  | "remediated";
+
+export const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
+  open: "still open",
+  resolved_by_itself: "resolved by itself",
+  resolved_after_ack: "recovered after acknowledgement",
+  resolved_by_hand: "resolved by hand",
+  handed_off: "handed off",
+  escalated: "escalated",
+  remediated: "remediated",
+};
+
+/** One alert occurrence with what its timeline tells about it. */
+export interface Occurrence {
+  readonly alert: Alert;
+  readonly outcome: Outcome;
+  /** Handed off at some point (also when it was escalated afterwards). */
+  readonly handedOff: boolean;
+}
+
+/** How src/features/remediation/rules.ts starts the thread text of a successful run. */
+const REMEDIATION_SUCCESS = "✅";
+
+const SOURCES: ReadonlySet<string> = new Set(["alertmanager", "grafana", "generic"]);
+
+/** Whether the alert was resolved by its monitoring source rather than by a person. */
+export function resolvedBySource(alert: Pick<Alert, "resolvedBy" | "source">): boolean {
+  return alert.resolvedBy !== null && (alert.resolvedBy === alert.source || SOURCES.has(alert.resolvedBy));
+}
+
+/**
+ * The strongest thing that happened wins: an escalation says more about the alert than the hand-off
+ * before it, and both more than who finally pressed Resolve.
+ */
+export function outcomeOf(alert: Alert, events: readonly AlertEvent[] = []): Outcome {
+  if (alert.state !== "resolved") return "open";
+  if (alert.escalation || events.some((e) => e.type === "escalated")) return "escalated";
+  if (alert.assignedTeam || events.some((e) => e.type === "handed_off")) return "handed_off";
+  const remediation = events.filter((e) => e.type === "remediation");
+  // A run that reported success, or any run after which the monitoring source saw the problem go:
+  // remediation events also record attempts, failures and the loop guard, so their mere presence
+  // says nothing.
+  if (remediation.some((e) => e.text.startsWith(REMEDIATION_SUCCESS))) return "remediated";
+  if (remediation.length && resolvedBySource(alert)) return "remediated";
+  if (!resolvedBySource(alert)) return "resolved_by_hand";
+  return alert.ackedAt ? "resolved_after_ack" : "resolved_by_itself";
+}
+
+export function occurrenceOf(alert: Alert, events: readonly AlertEvent[] = []): Occurrence {
+  return {
+    alert,
+    outcome: outcomeOf(alert, events),
+    handedOff:
+      events.some((e) => e.type === "handed_off") || (alert.assignedTeam !== null && !alert.escalation),
+  };
+}
+
+/** Milliseconds from page to acknowledgement; null when never acknowledged. */
+export function timeToAck(alert: Pick<Alert, "createdAt" | "ackedAt">): number | null {
+  return alert.ackedAt ? Math.max(0, Date.parse(alert.ackedAt) - Date.parse(alert.createdAt)) : null;
+}
+
+/** Milliseconds from page to resolution; null while open. */
+export function timeToResolve(alert: Pick<Alert, "createdAt" | "resolvedAt">): number | null {
+  return alert.resolvedAt ? Math.max(0, Date.parse(alert.resolvedAt) - Date.parse(alert.createdAt)) : null;
+}
+
+/** The median (mean of the two middle values for an even count); null for no values. */
+export function median(values: readonly number[]): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Nearest-rank percentile (p in (0, 100]); null for no values. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * s.length);
+  return s[Math.min(s.length, Math.max(1, rank)) - 1]!;
+}

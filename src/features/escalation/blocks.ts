@@ -1,0 +1,174 @@
+// Messages about an alert that go beyond its page: the owning team's channel post after a hand-off
+// or escalation, the escalation DM to each team member, the timer's re-page DM, and the "was it
+// actionable?" question in the page's thread. Plain functions from state to blocks.
+
+import type { Alert } from "../../core/alert";
+import { BOT } from "../../core/alert-actions";
+import type { OncallConfig, Team } from "../../core/config";
+import { type Block, button, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
+import { ACTION, alertMrkdwn, MAX_FALLBACK_TEXT, ownerLabel, summaryMrkdwn } from "../paging/blocks";
+
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: Block[];
+}
+
+function link(pageLink: string | null): string {
+  return pageLink ? `<${pageLink}|Open the page>` : "";
+}
+
+function mentions(team: Team, except: string | null = null): string {
+  return team.members
+    .filter((m) => m !== except)
+    .map((m) => `<@${m}>`)
+    .join(" ");
+}
+
+function who(user: string): string {
+  return user === BOT ? "The escalation timer" : `<@${user}>`;
+}
+
+/**
+ * Where the alert stands for someone who can take it: an Acknowledge button while nobody has, and
+ * who did once someone has. `recipient` personalises the line in a DM.
+ */
+function standing(alert: Alert, blockId: string, recipient: string | null): Block {
+  if (alert.state === "resolved") {
+    return context([mrkdwn(`✅ Resolved${alert.assignee ? ` · handled by <@${alert.assignee}>` : ""}`)]);
+  }
+  if (alert.assignee) {
+    return context([
+      mrkdwn(
+        alert.assignee === recipient
+          ? "✅ You acknowledged this alert; it is yours."
+          : `✅ Acknowledged by <@${alert.assignee}>`,
+      ),
+    ]);
+  }
+  return {
+    type: "actions",
+    block_id: blockId,
+    elements: [button("Acknowledge", ACTION.ack, alert.id, "primary")],
+  };
+}
+
+/** For a header (plain text): Slack shows it as is. */
+function title(alert: Alert, config: OncallConfig): string {
+  return `${alert.name} · ${ownerLabel(alert, config)}`;
+}
+
+/** For mrkdwn and fallback text, where the alert's own name must not ping or link. */
+function titleMrkdwn(alert: Alert, config: OncallConfig): string {
+  return `${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, config)}`;
+}
+
+/** The DM each member of the owning team gets when an alert is escalated to the team. */
+export function escalationDm(
+  alert: Alert,
+  config: OncallConfig,
+  recipient: string,
+  pageLink: string | null,
+): SlackMessage {
+  const esc = alert.escalation;
+  const reason = esc?.reason ?? "";
+  const by = esc ? who(esc.by) : "Someone";
+  const where = [link(pageLink), alert.route.oncallUser ? `on call: <@${alert.route.oncallUser}>` : ""]
+    .filter(Boolean)
+    .join(" · ");
+  return {
+    text: truncate(`🚨 Escalated to your team: ${titleMrkdwn(alert, config)}: ${reason}`, MAX_FALLBACK_TEXT),
+    blocks: [
+      header(`🚨 Escalated: ${title(alert, config)}`),
+      section(mrkdwn(truncate(summaryMrkdwn(alert), 2900))),
+      section(
+        mrkdwn(truncate(`*Why:* ${reason}\n${by} escalated this alert to every member of your team.`, 2900)),
+      ),
+      ...(where ? [context([mrkdwn(where)])] : []),
+      standing(alert, `broadcast:${alert.id}`, recipient),
+    ],
+  };
+}
+
+/** The owning team's channel post after a hand-off or an escalation, mentioning every member. */
+export function teamPost(
+  alert: Alert,
+  config: OncallConfig,
+  team: Team,
+  kind: "handoff" | "escalation",
+  by: string,
+  pageLink: string | null,
+): SlackMessage {
+  const people = mentions(team);
+  const what = titleMrkdwn(alert, config);
+  const lead =
+    kind === "handoff"
+      ? `${people}\n${who(by)} handed *${what}* to ${team.name}: it is yours now. Whoever takes it, press Acknowledge.`
+      : `${people}\n🚨 ${who(by)} escalated *${what}* to every member of ${team.name}: ${alert.escalation?.reason ?? ""}`;
+  return {
+    text: truncate(
+      `${people} ${kind === "handoff" ? "Handed to" : "Escalated to"} ${team.name}: ${what}`,
+      MAX_FALLBACK_TEXT,
+    ),
+    blocks: [
+      section(mrkdwn(truncate(lead, 2900))),
+      section(mrkdwn(truncate(summaryMrkdwn(alert), 2900))),
+      ...(pageLink ? [context([mrkdwn(link(pageLink))])] : []),
+      standing(alert, `team:${kind}:${alert.id}`, null),
+    ],
+  };
+}
+
+/** The timer's reminder to the on-call engineer. */
+export function repageDm(
+  alert: Alert,
+  config: OncallConfig,
+  step: number,
+  repeats: number,
+  pageLink: string | null,
+): SlackMessage {
+  const what = titleMrkdwn(alert, config);
+  const next =
+    step < repeats
+      ? "You will be paged again if nobody acknowledges it."
+      : alert.route.teamId
+        ? "If nobody acknowledges it, it escalates to the owning team next."
+        : "It has no owning team to escalate to.";
+  return {
+    text: truncate(`⏰ Still not acknowledged (re-page ${step} of ${repeats}): ${what}`, MAX_FALLBACK_TEXT),
+    blocks: [
+      section(
+        mrkdwn(
+          truncate(
+            `⏰ *Still not acknowledged* (re-page ${step} of ${repeats}): *${what}*\n${summaryMrkdwn(alert)}\n${next}`,
+            2900,
+          ),
+        ),
+      ),
+      ...(pageLink ? [context([mrkdwn(link(pageLink))])] : []),
+      standing(alert, `repage:${alert.id}`, alert.route.oncallUser),
+    ],
+  };
+}
+
+/** The question after resolving, in the page's thread; the answers feed the noise report. */
+export function actionableQuestion(alert: Alert): SlackMessage {
+  const answer = alert.answer
+    ? `Recorded: *${alert.answer.actionable ? "actionable" : "noise"}* (<@${alert.answer.by}>). Press the other button to change it.`
+    : "Was this alert actionable? Your answer counts for the noise report, so noisy alerts get fixed or deleted.";
+  return {
+    text: alert.answer
+      ? `Recorded as ${alert.answer.actionable ? "actionable" : "noise"}`
+      : "Was this alert actionable?",
+    blocks: [
+      section(mrkdwn(answer)),
+      {
+        type: "actions",
+        block_id: `actionable:${alert.id}`,
+        elements: [
+          button("Yes, actionable", ACTION.actionable, alert.id, "primary"),
+          button("No, noise", ACTION.noise, alert.id),
+        ],
+      },
+    ],
+  };
+}

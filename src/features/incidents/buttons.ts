@@ -1,0 +1,357 @@
+// "Declare incident" on an alert's page: a small modal to declare an incident from the alert (title
+// taken from the alert, severity to pick) or to add the alert to an incident that is already open.
+// Also the two operations `/incident declare` shares with it: declaring with linked alerts, and
+// linking an alert, each leaving a line in the alert's thread through the alert's hooks.
+
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  types,
+  ViewSubmitAction,
+} from "@slack/bolt";
+import type { Alert, AlertEvent } from "../../core/alert";
+import { mayActOn, whoMayAct } from "../../core/alert-actions";
+import {
+  type Block,
+  context,
+  escapeMrkdwn,
+  mrkdwn,
+  plain,
+  section,
+  truncate,
+  unescapeMrkdwn,
+} from "../../platform/slack/kit";
+import type { Runtime } from "../../runtime";
+import { ACTION, alertMrkdwn, ownerLabel, summaryMrkdwn, summaryOf } from "../paging/blocks";
+import { incidentDeclaredMessage } from "./blocks";
+import {
+  DEFAULT_SEVERITY,
+  declaredText,
+  declareIncident,
+  type Incident,
+  linkAlert,
+  linkedText,
+  parseIncidentId,
+  parseSeverity,
+  SEVERITIES,
+  SEVERITY_LABEL,
+  type Severity,
+  titleProblem,
+} from "./incident";
+import { incidentStore } from "./store";
+
+export const DECLARE_CALLBACK = "incident.declare";
+export const DECLARE_INPUT = { title: "title", severity: "severity", link: "link" } as const;
+const MAX_LINK_OPTIONS = 100;
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** What an alert's own severity label suggests; the person can change it. */
+export function severityOfAlert(alert: Pick<Alert, "severity">): Severity {
+  const s = (alert.severity ?? "").toLowerCase();
+  if (["critical", "page", "p1", "sev1", "emergency", "fatal"].includes(s)) return "sev1";
+  if (["info", "low", "p3", "p4", "sev3", "sev4", "notice"].includes(s)) return "sev3";
+  return parseSeverity(s) ?? DEFAULT_SEVERITY;
+}
+
+/** Adds a line to each alert's timeline and thread; the page and thread follow through the hooks. */
+export async function noteOnAlerts(
+  rt: Runtime,
+  alertIds: readonly string[],
+  actor: string,
+  text: string,
+): Promise<void> {
+  for (const id of alertIds) {
+    const event: AlertEvent = { at: rt.now().toISOString(), type: "note", actor, text, thread: true };
+    const res = await rt.alerts.update(id, (alert) => ({ ok: true, alert, events: [event] }));
+    if (res.ok) await rt.alertChanged({ alert: res.alert, previous: res.before, events: res.events });
+  }
+}
+
+export interface DeclareRequest {
+  readonly title: string;
+  readonly severity: Severity;
+  readonly user: string;
+  readonly alerts: readonly Alert[];
+  /** Makes a repeated request (the same modal submission) return the first one's incident. */
+  readonly requestId?: string;
+}
+
+/** Declares an incident with its alerts and notes it in their threads. */
+export async function declareWithAlerts(
+  rt: Runtime,
+  req: DeclareRequest,
+): Promise<{ incident: Incident; created: boolean }> {
+  const now = rt.now();
+  const store = incidentStore(rt.redis, rt.prefix);
+  const { incident, created } = await store.declare(
+    (number) =>
+      declareIncident({
+        number,
+        title: req.title,
+        severity: req.severity,
+        declaredBy: req.user,
+        alerts: req.alerts,
+        now,
+      }),
+    req.requestId,
+  );
+  if (created) await noteOnAlerts(rt, incident.alertIds, req.user, declaredText(incident));
+  return { incident, created };
+}
+
+/** Links an alert to an incident; a refusal's reason is returned for the person. */
+export async function linkAlertTo(
+  rt: Runtime,
+  incidentId: string,
+  alert: Alert,
+  user: string,
+): Promise<{ ok: true; incident: Incident } | { ok: false; reason: string }> {
+  const res = await incidentStore(rt.redis, rt.prefix).update(incidentId, (i) => linkAlert(i, alert));
+  if (!res.ok) return { ok: false, reason: res.reason };
+  await noteOnAlerts(rt, [alert.id], user, linkedText(res.incident, user));
+  return { ok: true, incident: res.incident };
+}
+
+export interface DeclareMetadata {
+  readonly alertId: string;
+  /** Where the page is, for the announcement. */
+  readonly channel: string | null;
+}
+
+function severityOption(s: Severity) {
+  const words: Record<Severity, string> = {
+    sev1: "critical: many users cannot use the product",
+    sev2: "major: a feature is broken or slow for many",
+    sev3: "minor: some users see degraded service",
+  };
+  return { text: plain(`${SEVERITY_LABEL[s]} · ${words[s]}`), value: s };
+}
+
+export function declareModal(
+  alert: Alert,
+  rt: Pick<Runtime, "config">,
+  open: readonly Incident[],
+  channel: string | null,
+): Record<string, unknown> {
+  const severity = severityOfAlert(alert);
+  const linked = open.filter((i) => i.alertIds.includes(alert.id)).map((i) => i.id);
+  const blocks: Block[] = [
+    section(
+      mrkdwn(
+        truncate(
+          `*${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, rt.config)}*\n${summaryMrkdwn(alert)}`,
+          2900,
+        ),
+      ),
+    ),
+  ];
+  if (linked.length) {
+    blocks.push(context([mrkdwn(`Already linked to ${linked.join(", ")}.`)]));
+  }
+  blocks.push(
+    {
+      type: "input",
+      block_id: DECLARE_INPUT.title,
+      label: plain("Incident title"),
+      hint: plain("What users notice, in a few words."),
+      element: {
+        type: "plain_text_input",
+        action_id: DECLARE_INPUT.title,
+        max_length: 150,
+        // A page typed with /oncall page holds Slack's escaped text; the box shows what was typed.
+        initial_value: truncate(
+          `${alert.name}: ${alert.source === "manual" ? unescapeMrkdwn(summaryOf(alert)) : summaryOf(alert)}`,
+          150,
+        ),
+      },
+    },
+    {
+      type: "input",
+      block_id: DECLARE_INPUT.severity,
+      label: plain("Severity"),
+      element: {
+        type: "static_select",
+        action_id: DECLARE_INPUT.severity,
+        options: SEVERITIES.map(severityOption),
+        initial_option: severityOption(severity),
+      },
+    },
+  );
+  const candidates = open.filter((i) => !i.alertIds.includes(alert.id)).slice(0, MAX_LINK_OPTIONS);
+  if (candidates.length) {
+    blocks.push({
+      type: "input",
+      block_id: DECLARE_INPUT.link,
+      optional: true,
+      label: plain("…or add this alert to an open incident instead"),
+      hint: plain("When one is picked, the title and severity above are not used."),
+      element: {
+        type: "static_select",
+        action_id: DECLARE_INPUT.link,
+        placeholder: plain("Pick an open incident"),
+        options: candidates.map((i) => ({
+          text: plain(truncate(`${i.id} · ${SEVERITY_LABEL[i.severity]} · ${i.title}`, 75)),
+          value: i.id,
+        })),
+      },
+    });
+  }
+  const metadata: DeclareMetadata = { alertId: alert.id, channel };
+  return {
+    type: "modal",
+    callback_id: DECLARE_CALLBACK,
+    private_metadata: JSON.stringify(metadata),
+    title: plain("Declare incident"),
+    submit: plain("Declare"),
+    close: plain("Cancel"),
+    blocks,
+  };
+}
+
+function resultModal(title: string, text: string): Record<string, unknown> {
+  return {
+    type: "modal",
+    title: plain(title),
+    close: plain("OK"),
+    blocks: [section(mrkdwn(truncate(text, 2900)))],
+  };
+}
+
+async function tell(rt: Runtime, args: ButtonArgs, text: string): Promise<void> {
+  const { body } = args;
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  try {
+    if (channel) {
+      await rt.slack.call("chat.postEphemeral", { channel, user: body.user.id, text });
+      return;
+    }
+  } catch (err) {
+    rt.log.warn({ err: (err as Error).message }, "chat.postEphemeral failed; using respond");
+  }
+  await args.respond({ response_type: "ephemeral", replace_original: false, text }).catch((err: unknown) => {
+    rt.log.error({ err: (err as Error).message }, "could not answer the Declare incident press");
+  });
+}
+
+async function onPress(rt: Runtime, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const { body, action } = args;
+  const user = body.user.id;
+  try {
+    const alert = action.value ? await rt.alerts.get(action.value) : null;
+    if (!alert) return await tell(rt, args, "This alert is not known (it may have expired).");
+    if (!mayActOn(user, alert, rt.config)) return await tell(rt, args, whoMayAct(alert, rt.config));
+    const open = await incidentStore(rt.redis, rt.prefix).openIncidents();
+    const channel = body.channel?.id ?? body.container?.channel_id ?? null;
+    await rt.slack.call("views.open", {
+      trigger_id: body.trigger_id,
+      view: declareModal(alert, rt, open, channel),
+    });
+  } catch (err) {
+    rt.log.error({ err: (err as Error).message, user, alertId: action.value }, "Declare incident failed");
+    await tell(rt, args, "Something went wrong on our side; no incident was declared. Try again.");
+  }
+}
+
+function readMetadata(raw: string): DeclareMetadata | null {
+  try {
+    const m = JSON.parse(raw) as Partial<DeclareMetadata>;
+    return typeof m.alertId === "string"
+      ? { alertId: m.alertId, channel: typeof m.channel === "string" ? m.channel : null }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Tells the alert's channel about a new incident; the incident stands even if this fails. */
+export async function announce(rt: Runtime, channel: string, incident: Incident, alerts: readonly Alert[]) {
+  const msg = incidentDeclaredMessage(
+    incident,
+    alerts.map((a) => ({ id: a.id, name: a.name })),
+  );
+  try {
+    await rt.slack.call("chat.postMessage", {
+      channel,
+      text: msg.text,
+      blocks: msg.blocks,
+      unfurl_links: false,
+    });
+  } catch (err) {
+    rt.log.warn(
+      { err: (err as Error).message, incidentId: incident.id, channel },
+      "could not announce the incident",
+    );
+  }
+}
+
+export function registerIncidentButton(app: App, rt: Runtime): void {
+  app.action<BlockAction<ButtonAction>>({ action_id: ACTION.incident, type: "block_actions" }, (args) =>
+    onPress(rt, args),
+  );
+  app.view<ViewSubmitAction>(DECLARE_CALLBACK, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    let answered = false;
+    const answer: typeof ack = async (response) => {
+      answered = true;
+      await ack(response);
+    };
+    const refuse = (text: string) =>
+      answer({
+        response_action: "update",
+        view: resultModal("No incident declared", text) as unknown as types.ModalView,
+      });
+    const meta = readMetadata(view.private_metadata);
+    if (!meta) return refuse("This form lost track of its alert. Press Declare incident on the alert again.");
+    const values = view.state.values;
+    const title = values[DECLARE_INPUT.title]?.[DECLARE_INPUT.title]?.value ?? "";
+    const severity = parseSeverity(
+      values[DECLARE_INPUT.severity]?.[DECLARE_INPUT.severity]?.selected_option?.value ?? "",
+    );
+    const link = parseIncidentId(
+      values[DECLARE_INPUT.link]?.[DECLARE_INPUT.link]?.selected_option?.value ?? "",
+    );
+    try {
+      const alert = await rt.alerts.get(meta.alertId);
+      if (!alert) return refuse("This alert is not known (it may have expired).");
+      if (!mayActOn(user, alert, rt.config)) return refuse(whoMayAct(alert, rt.config));
+      if (link) {
+        const res = await linkAlertTo(rt, link, alert, user);
+        if (!res.ok)
+          return answer({ response_action: "errors", errors: { [DECLARE_INPUT.link]: res.reason } });
+        return answer();
+      }
+      const problem = titleProblem(title);
+      if (problem) return answer({ response_action: "errors", errors: { [DECLARE_INPUT.title]: problem } });
+      if (!severity) {
+        return answer({
+          response_action: "errors",
+          errors: { [DECLARE_INPUT.severity]: "Pick a severity." },
+        });
+      }
+      const { incident, created } = await declareWithAlerts(rt, {
+        // Typed (or prefilled from the alert) in a plain text box, so raw; a title typed after
+        // `/incident declare` arrives escaped by Slack, and incident messages treat both alike.
+        title: escapeMrkdwn(title),
+        severity,
+        user,
+        alerts: [alert],
+        requestId: `view-${view.id}`,
+      });
+      await answer();
+      if (!created) return;
+      const page = await rt.delivery.get(alert.id);
+      await announce(rt, page.channel ?? meta.channel ?? alert.route.channel, incident, [alert]);
+    } catch (err) {
+      rt.log.error(
+        { err: (err as Error).message, alertId: meta.alertId, user },
+        "declaring an incident failed",
+      );
+      if (!answered) await refuse("Something went wrong on our side; no incident was declared. Try again.");
+    }
+  });
+}

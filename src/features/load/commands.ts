@@ -1,0 +1,264 @@
+// `/oncall noise`, `/oncall load`, `/oncall eject`, `/oncall readmit`: the noise report, the ops load
+// per team, and taking a team whose services page too much out of its merged rotation (its alerts
+// then page its own channel and members; the rotation engine skips its participants) and back.
+
+import type { Rotation, Team } from "../../core/config";
+import { type Shift, shiftAt } from "../../core/rotation";
+import { type CommandContext, type CommandReply, UsageError } from "../../platform/slack/commands";
+import type { Feature, Runtime } from "../../runtime";
+import type { Ejection } from "../rotation/store";
+import { loadMessage } from "./load-blocks";
+import { noiseReport } from "./noise";
+import { noiseMessage } from "./noise-blocks";
+import { loadOccurrences } from "./occurrences";
+import { teamLoad } from "./team-load";
+
+const DAY_MS = 24 * 3600_000;
+export const DEFAULT_NOISE_DAYS = 28;
+const MAX_DAYS = 366;
+const MAX_WEEKS = 52;
+const DEFAULT_LOAD_WEEKS = 4;
+
+function teamList(rt: Runtime): string {
+  return rt.config.teams.map((t) => t.id).join(", ");
+}
+
+/** A team named by id, by name (any case), or by its channel (`<#C0PLAYBACK|playback>`). */
+export function findTeamByWord(teams: readonly Team[], word: string): Team | undefined {
+  const channel = /^<#([A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word)?.[1];
+  if (channel) return teams.find((t) => t.channel === channel);
+  const w = word.replace(/^#/, "").toLowerCase();
+  return teams.find((t) => t.id.toLowerCase() === w || t.name.toLowerCase() === w);
+}
+
+function requireTeam(rt: Runtime, word: string | undefined, what: string): Team {
+  if (!word) throw new UsageError(`Name the team to ${what} (one of: ${teamList(rt)}).`);
+  const team = findTeamByWord(rt.config.teams, word);
+  if (!team) throw new UsageError(`There is no team "${word}". Teams: ${teamList(rt)}.`);
+  return team;
+}
+
+function wholeNumber(word: string, what: string, max: number): number {
+  if (!/^\d+$/.test(word)) throw new UsageError(`${what} must be a whole number, got "${word}".`);
+  const n = Number(word);
+  if (n < 1 || n > max) throw new UsageError(`${what} must be between 1 and ${max}, got ${n}.`);
+  return n;
+}
+
+function rotationsOf(rt: Runtime, team: Team): Rotation[] {
+  return rt.config.rotations.filter((r) => r.teams.includes(team.id));
+}
+
+function mentionList(users: readonly string[]): string {
+  return users.length ? users.map((u) => `<@${u}>`).join(", ") : "nobody (add `admins:` to the rotation)";
+}
+
+/** The ephemeral refusal for someone who is not an admin of any of the team's rotations; null if they are. */
+function refuseNonAdmin(
+  rotations: readonly Rotation[],
+  user: string,
+  verb: string,
+  team: Team,
+): CommandReply | null {
+  if (rotations.some((r) => r.admins.includes(user))) return null;
+  const who = rotations.map((r) => `${r.name}: ${mentionList(r.admins)}`).join("; ");
+  return {
+    text: `Only rotation admins may ${verb} ${team.name}. Ask one of them (${who}).`,
+  };
+}
+
+function names(rotations: readonly Rotation[]): string {
+  return rotations.map((r) => r.name).join(" and ");
+}
+
+function onCallChange(before: Shift | null, after: Shift | null): string {
+  if (before?.user === after?.user) return "";
+  if (!after) return " Nobody is on call in this rotation now.";
+  return before
+    ? ` <@${after.user}> is now on call instead of <@${before.user}>.`
+    : ` <@${after.user}> is now on call.`;
+}
+
+async function post(rt: Runtime, channel: string, text: string): Promise<string | null> {
+  try {
+    await rt.slack.call("chat.postMessage", { channel, text, unfurl_links: false });
+    return null;
+  } catch (err) {
+    rt.log.warn({ err: (err as Error).message, channel }, "could not post an ejection notice");
+    return `could not post in <#${channel}> (${(err as Error).message})`;
+  }
+}
+
+async function shiftsNow(rt: Runtime, rotations: readonly Rotation[], now: Date): Promise<(Shift | null)[]> {
+  const state = await rt.rotationState.load();
+  return rotations.map((r) => shiftAt(r, now, state));
+}
+
+function describeEjection(e: Ejection): string {
+  return `by <@${e.by}> on ${e.at.slice(0, 10)}: ${e.reason}`;
+}
+
+async function noise(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
+  if (ctx.args.length > 1) throw new UsageError("Give at most one number of days.");
+  const days = ctx.args[0] ? wholeNumber(ctx.args[0], "The number of days", MAX_DAYS) : DEFAULT_NOISE_DAYS;
+  const now = rt.now();
+  const from = new Date(now.getTime() - days * DAY_MS);
+  const data = await loadOccurrences(rt.alerts, from, now);
+  const report = noiseReport({ occurrences: data.occurrences, earlier: data.earlier, from, to: now });
+  return noiseMessage(report, rt.config.teams, days);
+}
+
+async function load(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
+  let team: Team | undefined;
+  let weeks: number | undefined;
+  for (const word of ctx.args) {
+    if (/^\d+$/.test(word) && weeks === undefined)
+      weeks = wholeNumber(word, "The number of weeks", MAX_WEEKS);
+    else if (!team) team = requireTeam(rt, word, "show");
+    else throw new UsageError(`Unexpected "${word}": give a team and a number of weeks.`);
+  }
+  const rotation = team ? rotationsOf(rt, team)[0] : rt.config.rotations[0];
+  weeks ??= rotation?.loadLimits.windowWeeks ?? DEFAULT_LOAD_WEEKS;
+  const now = rt.now();
+  const { load: report } = await teamLoad(rt, now, weeks, team ? [team.id] : undefined);
+  return loadMessage(report);
+}
+
+async function eject(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
+  const team = requireTeam(rt, ctx.args[0], "eject");
+  const rotations = rotationsOf(rt, team);
+  if (!rotations.length) {
+    return {
+      text: `${team.name} is in no rotation, so there is nothing to eject it from: its alerts already go to <#${team.channel}> and its members.`,
+    };
+  }
+  const refusal = refuseNonAdmin(rotations, ctx.userId, "eject", team);
+  if (refusal) return refusal;
+  const reason = ctx.rest.replace(/^\S+\s*/, "").trim();
+  if (!reason) {
+    throw new UsageError(
+      `Say why ${team.name} is ejected: the reason is stored and shown to the rotation and the team.`,
+    );
+  }
+  const ejections = await rt.rotationState.ejections();
+  const existing = ejections.find((e) => e.teamId === team.id);
+  if (existing) {
+    return {
+      text: `${team.name} is already ejected (${describeEjection(existing)}). \`/oncall readmit ${team.id}\` brings it back.`,
+    };
+  }
+  // Config guarantees each team gives an engineer; ejecting the last team of a rotation would leave
+  // the rotation (and the unrouted alerts it may catch) with nobody on call.
+  const ejected = new Set(ejections.map((e) => e.teamId));
+  const emptied = rotations.filter((r) => r.teams.every((t) => t === team.id || ejected.has(t)));
+  if (emptied.length) {
+    return {
+      text: `${team.name} is the last team left in ${names(emptied)}; ejecting it would leave nobody on call there. Readmit another team first.`,
+    };
+  }
+
+  const now = rt.now();
+  const before = await shiftsNow(rt, rotations, now);
+  const stored = await rt.rotationState.eject({
+    teamId: team.id,
+    by: ctx.userId,
+    at: now.toISOString(),
+    reason,
+  });
+  if (!stored) {
+    const e = (await rt.rotationState.ejections()).find((x) => x.teamId === team.id);
+    return { text: `${team.name} was ejected a moment ago${e ? ` (${describeEjection(e)})` : ""}.` };
+  }
+  const after = await shiftsNow(rt, rotations, now);
+  const problems: string[] = [];
+  for (const [i, r] of rotations.entries()) {
+    const text =
+      `⏏ ${team.name} is ejected from ${r.name} by <@${ctx.userId}>: ${reason}. ` +
+      `Its alerts now go to <#${team.channel}> and its members.${onCallChange(before[i] ?? null, after[i] ?? null)}`;
+    const failed = await post(rt, r.channel, text);
+    if (failed) problems.push(failed);
+  }
+  const teamNotice =
+    `⏏ ${team.name} is ejected from ${names(rotations)} by <@${ctx.userId}>: ${reason}. ` +
+    `From now on its alerts page this channel and every member of ${team.name}; alerts already open stay where they are. ` +
+    `A rotation admin can bring it back with \`/oncall readmit ${team.id}\`.`;
+  const failed = await post(rt, team.channel, teamNotice);
+  if (failed) problems.push(failed);
+  return {
+    text:
+      `Ejected ${team.name} from ${names(rotations)}. Its new alerts go to <#${team.channel}> and its members, and the rotation skips its participants.` +
+      (problems.length ? ` Note: ${problems.join("; ")}.` : ""),
+  };
+}
+
+async function readmit(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
+  const team = requireTeam(rt, ctx.args[0], "readmit");
+  const rotations = rotationsOf(rt, team);
+  if (!rotations.length) {
+    return { text: `${team.name} is in no rotation, so there is nothing to readmit it to.` };
+  }
+  const refusal = refuseNonAdmin(rotations, ctx.userId, "readmit", team);
+  if (refusal) return refusal;
+  const note = ctx.rest.replace(/^\S+\s*/, "").trim();
+  const now = rt.now();
+  const before = await shiftsNow(rt, rotations, now);
+  if (!(await rt.rotationState.readmit(team.id, ctx.userId, now))) {
+    return { text: `${team.name} is not ejected: its alerts already page ${names(rotations)}.` };
+  }
+  const after = await shiftsNow(rt, rotations, now);
+  const why = note ? `: ${note}` : "";
+  const problems: string[] = [];
+  for (const [i, r] of rotations.entries()) {
+    const text =
+      `↩ ${team.name} is readmitted to ${r.name} by <@${ctx.userId}>${why}. ` +
+      `Its alerts page this rotation again.${onCallChange(before[i] ?? null, after[i] ?? null)}`;
+    const failed = await post(rt, r.channel, text);
+    if (failed) problems.push(failed);
+  }
+  const failed = await post(
+    rt,
+    team.channel,
+    `↩ ${team.name} is back in ${names(rotations)} (readmitted by <@${ctx.userId}>${why}): new alerts page <#${rotations[0]!.channel}> again.`,
+  );
+  if (failed) problems.push(failed);
+  return {
+    text:
+      `Readmitted ${team.name} to ${names(rotations)}: its new alerts page the rotation again and its participants are back in turn.` +
+      (problems.length ? ` Note: ${problems.join("; ")}.` : ""),
+  };
+}
+
+export const opsLoadFeature: Feature = {
+  name: "ops-load",
+  setup(rt) {
+    rt.commands.register("/oncall", {
+      name: "noise",
+      usage: "noise [days]",
+      summary: `the noisiest alerts of the last ${DEFAULT_NOISE_DAYS} days (or [days]), the worst marked "fix or delete"`,
+      example: "/oncall noise 14",
+      run: (ctx) => noise(rt, ctx),
+    });
+    rt.commands.register("/oncall", {
+      name: "load",
+      usage: "load [team] [weeks]",
+      summary: "ops load per team against the rotation's load limit, and who is eligible for ejection",
+      example: "/oncall load playback 4",
+      run: (ctx) => load(rt, ctx),
+    });
+    rt.commands.register("/oncall", {
+      name: "eject",
+      usage: "eject <team> <reason…>",
+      summary: `take a team out of its rotation: its alerts go to its own channel and members (rotation admins)`,
+      example: "/oncall eject playback 31 pages a week for a month; fixing the stream-api alerts",
+      run: (ctx) => eject(rt, ctx),
+    });
+    rt.commands.register("/oncall", {
+      name: "readmit",
+      usage: "readmit <team> [note]",
+      summary: "bring an ejected team back into its rotation (rotation admins)",
+      example: "/oncall readmit playback",
+      run: (ctx) => readmit(rt, ctx),
+    });
+    return {};
+  },
+};

@@ -1,0 +1,170 @@
+// The noise report: which alerts page people for nothing. Per alert name and owning team, over the
+// occurrences that fired in a window: how often it fired, was acknowledged, was answered "noise" or
+// "actionable", resolved by itself, flapped; how fast people acknowledged it. Ranked by the number of
+// noisy occurrences, so the worst ones can be fixed or deleted. Pure.
+
+import type { Alert } from "../../core/alert";
+import { median, type Occurrence, timeToAck } from "../../core/outcome";
+
+/** A later occurrence firing within this long after the previous one resolved is flapping. */
+export const FLAP_WINDOW_MS = 60 * 60_000;
+/** How many of the noisiest alerts are marked "fix or delete" by default. */
+export const FIX_OR_DELETE_TOP = 3;
+
+export interface NoiseInput {
+  /** Occurrences to consider; those created outside [from, to) are ignored. */
+  readonly occurrences: readonly Occurrence[];
+  /**
+   * Occurrences before the window that in-window ones name as `previousId`: only flapping reads
+   * them (the first occurrence in the window may flap on one that resolved just before it).
+   */
+  readonly earlier?: readonly Pick<Alert, "id" | "resolvedAt">[];
+  readonly from: Date;
+  readonly to: Date;
+  /** How many of the noisiest (with at least one noisy occurrence) to mark "fix or delete". */
+  readonly top?: number;
+}
+
+export interface NoiseRow {
+  /** The alert name (`alertname`). */
+  readonly name: string;
+  /** The owning team; null for alerts that matched no service. */
+  readonly teamId: string | null;
+  readonly fired: number;
+  readonly acked: number;
+  readonly answeredNoise: number;
+  readonly answeredActionable: number;
+  /** Resolved by the source before anyone acknowledged or acted on it. */
+  readonly resolvedBySelf: number;
+  /** Fired again within an hour of the previous occurrence of its group resolving. */
+  readonly flapping: number;
+  /** Median time from page to acknowledgement over the acknowledged ones; null if none was. */
+  readonly medianAckMs: number | null;
+  /**
+   * Occurrences that were noise by any sign: answered "noise", or resolved by themselves or flapping
+   * without anyone answering "actionable". Each occurrence counts once.
+   */
+  readonly noisy: number;
+  /** 1-based place in the ranking. */
+  readonly rank: number;
+  readonly fixOrDelete: boolean;
+}
+
+export interface NoiseReport {
+  readonly from: Date;
+  readonly to: Date;
+  /** Noisiest first. */
+  readonly rows: readonly NoiseRow[];
+  readonly fired: number;
+  readonly noisy: number;
+}
+
+interface Tally {
+  name: string;
+  teamId: string | null;
+  fired: number;
+  acked: number;
+  answeredNoise: number;
+  answeredActionable: number;
+  resolvedBySelf: number;
+  flapping: number;
+  ackMs: number[];
+  noisy: number;
+}
+
+function inWindow(alert: Alert, from: Date, to: Date): boolean {
+  const t = Date.parse(alert.createdAt);
+  return t >= from.getTime() && t < to.getTime();
+}
+
+function previousIdOf(alert: Alert): string | null {
+  if (alert.previousId) return alert.previousId;
+  return alert.occurrence > 1 ? `${alert.groupId}-${alert.occurrence - 1}` : null;
+}
+
+/** Whether the occurrence fired within FLAP_WINDOW_MS of its group's previous occurrence resolving. */
+export function isFlapping(alert: Alert, resolvedAtOf: (id: string) => string | null | undefined): boolean {
+  const prev = previousIdOf(alert);
+  if (!prev) return false;
+  const resolvedAt = resolvedAtOf(prev);
+  if (!resolvedAt) return false;
+  const gap = Date.parse(alert.createdAt) - Date.parse(resolvedAt);
+  return gap >= 0 && gap <= FLAP_WINDOW_MS;
+}
+
+export function noiseReport(input: NoiseInput): NoiseReport {
+  const { from, to } = input;
+  const resolvedAt = new Map<string, string | null>();
+  for (const e of input.earlier ?? []) resolvedAt.set(e.id, e.resolvedAt);
+  for (const o of input.occurrences) resolvedAt.set(o.alert.id, o.alert.resolvedAt);
+
+  const tallies = new Map<string, Tally>();
+  for (const o of input.occurrences) {
+    const a = o.alert;
+    if (!inWindow(a, from, to)) continue;
+    const key = JSON.stringify([a.name, a.route.teamId]);
+    let t = tallies.get(key);
+    if (!t) {
+      t = {
+        name: a.name,
+        teamId: a.route.teamId,
+        fired: 0,
+        acked: 0,
+        answeredNoise: 0,
+        answeredActionable: 0,
+        resolvedBySelf: 0,
+        flapping: 0,
+        ackMs: [],
+        noisy: 0,
+      };
+      tallies.set(key, t);
+    }
+    t.fired++;
+    const ack = timeToAck(a);
+    if (ack !== null) {
+      t.acked++;
+      t.ackMs.push(ack);
+    }
+    const saidNoise = a.answer?.actionable === false;
+    const saidActionable = a.answer?.actionable === true;
+    if (saidNoise) t.answeredNoise++;
+    if (saidActionable) t.answeredActionable++;
+    const bySelf = o.outcome === "resolved_by_itself";
+    if (bySelf) t.resolvedBySelf++;
+    const flapping = isFlapping(a, (id) => resolvedAt.get(id));
+    if (flapping) t.flapping++;
+    // A person's "actionable" outweighs what the timeline suggests.
+    if (saidNoise || (!saidActionable && (bySelf || flapping))) t.noisy++;
+  }
+
+  const sorted = [...tallies.values()].sort(
+    (x, y) =>
+      y.noisy - x.noisy ||
+      y.fired - x.fired ||
+      y.answeredNoise - x.answeredNoise ||
+      x.name.localeCompare(y.name) ||
+      (x.teamId ?? "").localeCompare(y.teamId ?? ""),
+  );
+  const top = input.top ?? FIX_OR_DELETE_TOP;
+  const rows: NoiseRow[] = sorted.map((t, i) => ({
+    name: t.name,
+    teamId: t.teamId,
+    fired: t.fired,
+    acked: t.acked,
+    answeredNoise: t.answeredNoise,
+    answeredActionable: t.answeredActionable,
+    resolvedBySelf: t.resolvedBySelf,
+    flapping: t.flapping,
+    medianAckMs: median(t.ackMs),
+    noisy: t.noisy,
+    rank: i + 1,
+    fixOrDelete: i < top && t.noisy > 0,
+  }));
+  return {
+    from,
+    to,
+    rows,
+    fired: rows.reduce((n, r) => n + r.fired, 0),
+    noisy: rows.reduce((n, r) => n + r.noisy, 0),
+  };
+}

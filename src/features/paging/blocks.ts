@@ -1,0 +1,225 @@
+// The page: the one Slack message an alert occurrence has, rewritten in place after every change.
+// A plain function from state to blocks.
+
+import { type Alert, type AlertState, alertNames, firingInstances } from "../../core/alert";
+import type { OncallConfig, Runbook } from "../../core/config";
+import {
+  type Block,
+  button,
+  context,
+  escapeMrkdwn,
+  header,
+  mrkdwn,
+  section,
+  truncate,
+} from "../../platform/slack/kit";
+
+export const STATE_MARK: Record<AlertState, string> = {
+  firing: "🔴",
+  acked: "🟠",
+  handed_off: "🔵",
+  escalated: "🚨",
+  remediating: "🛠️",
+  resolved: "✅",
+};
+
+/** Slack takes 50 blocks per message; an alert group can carry many alert names. */
+const MAX_RUNBOOK_SECTIONS = 10;
+const MAX_MISSING_RUNBOOK_SECTIONS = 5;
+/** Fallback text shows in notifications; a label of a megabyte must not make Slack refuse the page. */
+export const MAX_FALLBACK_TEXT = 3000;
+
+const STATE_WORDS: Record<AlertState, string> = {
+  firing: "firing",
+  acked: "acknowledged",
+  handed_off: "handed off",
+  escalated: "escalated",
+  remediating: "remediating",
+  resolved: "resolved",
+};
+
+export const ACTION = {
+  ack: "alert.ack",
+  resolve: "alert.resolve",
+  handoff: "alert.handoff",
+  escalate: "alert.escalate",
+  remediate: "alert.remediate",
+  actionable: "alert.actionable",
+  noise: "alert.noise",
+  incident: "alert.incident",
+} as const;
+
+export interface PageContext {
+  readonly config: OncallConfig;
+  /** Prefix for links to runbook files, e.g. a repository's blob URL; null shows the path. */
+  readonly runbookBaseUrl: string | null;
+}
+
+export function runbookLink(runbook: Pick<Runbook, "file">, base: string | null): string {
+  return base
+    ? `<${base.replace(/\/?$/, "/")}${runbook.file}|Full runbook>`
+    : `Full runbook: \`${runbook.file}\``;
+}
+
+/**
+ * Joins Markdown's hard-wrapped lines into paragraphs: Slack shows every newline as a break, so a
+ * runbook wrapped at 100 columns would read as ragged lines. Lists and blank lines stay.
+ */
+export function unwrap(markdown: string): string {
+  return markdown.replace(/([^\n])\n(?![\n\s]*(?:[-*+]|\d+\.)\s)(?=[^\n])/g, "$1 ");
+}
+
+function slackTime(iso: string): string {
+  const secs = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${secs}^{time}|${iso.slice(11, 16)} UTC>`;
+}
+
+export function ownerLabel(alert: Alert, config: OncallConfig): string {
+  const service = alert.route.serviceId
+    ? (config.services.find((s) => s.id === alert.route.serviceId)?.name ?? alert.route.serviceId)
+    : null;
+  const team = alert.route.teamId ? config.teams.find((t) => t.id === alert.route.teamId) : undefined;
+  if (service) return team ? `${service} (${team.name})` : service;
+  if (team) return team.name;
+  // Paged by hand to a whole rotation: routed on purpose, just not to a service.
+  if (!alert.route.unrouted)
+    return config.rotations.find((r) => r.id === alert.route.rotationId)?.name ?? "on call";
+  return "unrouted";
+}
+
+function whoLine(alert: Alert, config: OncallConfig): string {
+  if (alert.assignedTeam) {
+    const team = config.teams.find((t) => t.id === alert.assignedTeam);
+    const how = alert.escalation ? "Escalated to" : "Handed to";
+    return `${how} ${team?.name ?? alert.assignedTeam}${alert.assignee ? ` · <@${alert.assignee}>` : ""}`;
+  }
+  if (alert.assignee) return `Assignee: <@${alert.assignee}>`;
+  if (alert.route.ejected) {
+    const team = config.teams.find((t) => t.id === alert.route.teamId);
+    return `Team ${team?.name ?? alert.route.teamId}: ${(team?.members ?? []).map((m) => `<@${m}>`).join(" ")}`;
+  }
+  return alert.route.oncallUser ? `On call: <@${alert.route.oncallUser}>` : "On call: nobody found";
+}
+
+export function summaryOf(alert: Alert): string {
+  return (
+    alert.commonAnnotations.summary ??
+    alert.title ??
+    alert.instances[0]?.annotations.summary ??
+    alert.instances[0]?.annotations.description ??
+    alert.name
+  );
+}
+
+/**
+ * An alert's own words (labels, annotations, title) for mrkdwn. A webhook's are escaped, so a label
+ * holding `<!channel>` or `<@U…>` pings nobody; a page typed with `/oncall page` is Slack's own,
+ * already escaped text (its mentions are meant).
+ */
+export function alertMrkdwn(alert: Pick<Alert, "source">, text: string): string {
+  return alert.source === "manual" ? text : escapeMrkdwn(text);
+}
+
+export function summaryMrkdwn(alert: Alert): string {
+  return alertMrkdwn(alert, summaryOf(alert));
+}
+
+/** The page's fallback text, shown in notifications. */
+export function pageText(alert: Alert, config: OncallConfig): string {
+  return truncate(
+    `${STATE_MARK[alert.state]} ${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, config)}: ${summaryMrkdwn(alert)}`,
+    MAX_FALLBACK_TEXT,
+  );
+}
+
+export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
+  const { config } = ctx;
+  const firing = firingInstances(alert);
+  const blocks: Block[] = [
+    header(`${STATE_MARK[alert.state]} ${alert.name} · ${ownerLabel(alert, config)}`),
+    section(mrkdwn(truncate(summaryMrkdwn(alert), 2900))),
+  ];
+  const since =
+    alert.state === "resolved" && alert.resolvedAt
+      ? `resolved at ${slackTime(alert.resolvedAt)}`
+      : `${STATE_WORDS[alert.state]} since ${slackTime(alert.updatedAt)} · first fired ${slackTime(alert.createdAt)}`;
+  const severity = alert.severity ? ` · severity *${truncate(alertMrkdwn(alert, alert.severity), 100)}*` : "";
+  blocks.push(
+    context([
+      mrkdwn(
+        `${whoLine(alert, config)} · ${since} · ${firing.length} of ${alert.instances.length} instances firing${severity}`,
+      ),
+    ]),
+  );
+  const shown = (firing.length ? firing : alert.instances).slice(0, 5);
+  if (shown.length) {
+    const instanceNames = shown
+      .map((i) => alertMrkdwn(alert, truncate(i.labels.instance ?? i.labels.pod ?? i.fingerprint, 500)))
+      .join(", ");
+    const more = (firing.length || alert.instances.length) - shown.length;
+    blocks.push(context([mrkdwn(truncate(`${instanceNames}${more > 0 ? ` and ${more} more` : ""}`, 2900))]));
+  }
+  if (alert.route.unrouted) {
+    blocks.push(
+      context([mrkdwn("⚠ Unrouted: no service in `schedules/services.yaml` matches these labels; add one.")]),
+    );
+  }
+  const names = alertNames(alert);
+  const withRunbook = names.filter((n) => config.runbooks[n]);
+  for (const name of withRunbook.slice(0, MAX_RUNBOOK_SECTIONS)) {
+    const runbook = config.runbooks[name];
+    if (!runbook) continue;
+    const title = names.length > 1 ? `*${escapeMrkdwn(name)}*\n` : "";
+    blocks.push(
+      section(
+        mrkdwn(
+          truncate(
+            `${title}*Context:* ${unwrap(runbook.context)}\n*Meaning:* ${unwrap(runbook.meaning)}\n${runbookLink(runbook, ctx.runbookBaseUrl)}`,
+            2900,
+          ),
+        ),
+      ),
+    );
+  }
+  if (withRunbook.length > MAX_RUNBOOK_SECTIONS) {
+    const rest = withRunbook.slice(MAX_RUNBOOK_SECTIONS).map(escapeMrkdwn).join(", ");
+    blocks.push(context([mrkdwn(truncate(`More runbooks for this group: ${rest}`, 2900))]));
+  }
+  for (const raw of alert.missingRunbooks.slice(0, MAX_MISSING_RUNBOOK_SECTIONS)) {
+    const name = escapeMrkdwn(truncate(raw, 200));
+    blocks.push(section(mrkdwn(`⚠ No runbook entry for *${name}* — add \`runbooks/${name}.md\``)));
+  }
+  if (alert.missingRunbooks.length > MAX_MISSING_RUNBOOK_SECTIONS) {
+    const rest = alert.missingRunbooks.slice(MAX_MISSING_RUNBOOK_SECTIONS).map(escapeMrkdwn).join(", ");
+    blocks.push(context([mrkdwn(truncate(`⚠ No runbook entry either for: ${rest}`, 2900))]));
+  }
+  if (alert.previousId) {
+    blocks.push(
+      context([
+        mrkdwn(`Occurrence ${alert.occurrence} of this alert group (previous: \`${alert.previousId}\`)`),
+      ]),
+    );
+  }
+  const buttons = pageButtons(alert, config);
+  if (buttons.length) blocks.push({ type: "actions", block_id: `alert:${alert.id}`, elements: buttons });
+  return blocks;
+}
+
+export function pageButtons(alert: Alert, config: OncallConfig): Block[] {
+  const id = alert.id;
+  const s = alert.state;
+  const team = alert.route.teamId ? config.teams.find((t) => t.id === alert.route.teamId) : undefined;
+  const hasRemediation = alertNames(alert).some((n) => config.runbooks[n]?.remediation);
+  const out: Block[] = [];
+  if (s === "resolved") return [button("Declare incident", ACTION.incident, id)];
+  if (!alert.assignee) out.push(button("Acknowledge", ACTION.ack, id, "primary"));
+  out.push(button("Resolve", ACTION.resolve, id));
+  // Once the owning team has the alert (handed off or escalated), only escalating is left to do.
+  if (team && !alert.route.ejected && !alert.assignedTeam && !alert.escalation) {
+    out.push(button(`Hand to ${team.name}`, ACTION.handoff, id));
+  }
+  if (team && !alert.escalation) out.push(button("Escalate", ACTION.escalate, id, "danger"));
+  if (hasRemediation && s !== "remediating") out.push(button("Run remediation", ACTION.remediate, id));
+  out.push(button("Declare incident", ACTION.incident, id));
+  return out;
+}

@@ -1,0 +1,114 @@
+// A page typed in Slack (`/oncall page <rotation|team> <text>`): an alert group like any webhook's,
+// so it is stored, routed, paged and timed the same way. It names its target instead of carrying
+// labels that identify a service, so it brings its own route.
+
+import { randomUUID } from "node:crypto";
+import type { AlertRoute } from "../../../core/alert";
+import type { OncallConfig, Rotation, Team } from "../../../core/config";
+import { oncallNow, type RoutingState, rotationOfTeam } from "../../../core/routing";
+import { buildGroup } from "./group";
+import type { IncomingGroup } from "./types";
+
+export const MANUAL_ALERT_NAME = "ManualPage";
+
+export type PageTarget =
+  | { readonly kind: "rotation"; readonly rotation: Rotation }
+  | { readonly kind: "team"; readonly team: Team };
+
+/** A rotation or team by id or name, case-insensitively; rotations first when both match. */
+export function findPageTarget(config: OncallConfig, word: string): PageTarget | null {
+  const w = word.toLowerCase();
+  const rotation = config.rotations.find((r) => r.id.toLowerCase() === w || r.name.toLowerCase() === w);
+  if (rotation) return { kind: "rotation", rotation };
+  const team = config.teams.find((t) => t.id.toLowerCase() === w || t.name.toLowerCase() === w);
+  return team ? { kind: "team", team } : null;
+}
+
+/**
+ * Where a manual page goes: a rotation's channel and engineer on call; for a team, its rotation's
+ * (the team is the owner, so hand-off and escalation go to it), or the team's own channel and
+ * members while it is ejected or in no rotation.
+ */
+export function manualRoute(
+  config: OncallConfig,
+  target: PageTarget,
+  now: Date,
+  state: RoutingState,
+): AlertRoute {
+  if (target.kind === "rotation") {
+    const shift = oncallNow(target.rotation, now, state);
+    return {
+      rotationId: target.rotation.id,
+      serviceId: null,
+      teamId: null,
+      unrouted: false,
+      ejected: false,
+      channel: target.rotation.channel,
+      oncallUser: shift?.user ?? null,
+    };
+  }
+  const team = target.team;
+  const rotation = rotationOfTeam(config, team.id);
+  if (!rotation || state.ejectedTeams.has(team.id)) {
+    return {
+      rotationId: rotation?.id ?? config.fallbackRotation,
+      serviceId: null,
+      teamId: team.id,
+      unrouted: false,
+      ejected: true,
+      channel: team.channel,
+      oncallUser: null,
+    };
+  }
+  const shift = oncallNow(rotation, now, state);
+  return {
+    rotationId: rotation.id,
+    serviceId: null,
+    teamId: team.id,
+    unrouted: false,
+    ejected: false,
+    channel: rotation.channel,
+    oncallUser: shift?.user ?? null,
+  };
+}
+
+/** A new group for every manual page: two pages with the same words are still two pages. */
+export function manualGroup(input: {
+  readonly target: PageTarget;
+  readonly text: string;
+  readonly by: string;
+  readonly now: Date;
+}): IncomingGroup {
+  const targetId = input.target.kind === "rotation" ? input.target.rotation.id : input.target.team.id;
+  const labels: Record<string, string> = {
+    alertname: MANUAL_ALERT_NAME,
+    severity: "page",
+    paged_by: input.by,
+    // The page lists instances by this label; here it says where the page came from.
+    instance: `/oncall page by <@${input.by}>`,
+    ...(input.target.kind === "team" ? { team: targetId } : { rotation: targetId }),
+  };
+  const annotations = { summary: input.text, description: `Paged by hand from Slack by <@${input.by}>` };
+  return buildGroup({
+    source: "manual",
+    groupKey: `manual:${randomUUID()}`,
+    status: "firing",
+    groupLabels: {},
+    commonLabels: labels,
+    commonAnnotations: annotations,
+    externalUrl: null,
+    title: null,
+    truncatedAlerts: 0,
+    instances: [
+      {
+        status: "firing",
+        labels,
+        annotations,
+        startsAt: input.now.toISOString(),
+        endsAt: null,
+        generatorUrl: null,
+        links: {},
+      },
+    ],
+  });
+}

@@ -1,0 +1,76 @@
+// Receiving an alert group: route it, store it durably, then hand delivery to the queue. Used by the
+// webhooks and by `/oncall page`, so every page takes the same path.
+
+import type { Alert, AlertRoute } from "../../../core/alert";
+import type { OncallConfig } from "../../../core/config";
+import { type RoutingState, routeAlert } from "../../../core/routing";
+import type { Logger } from "../../../platform/log";
+import type { Metrics } from "../../../platform/metrics";
+import type { AlertChange } from "../../../runtime";
+import type { RotationStateStore } from "../../rotation/store";
+import type { AlertStore, IngestResult } from "../alert-store";
+import type { IncomingGroup } from "./types";
+
+export interface ReceiverDeps {
+  readonly config: OncallConfig;
+  readonly alerts: AlertStore;
+  readonly rotationState: RotationStateStore;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Runs the change hooks (delivery, timers, remediation) after the alert is stored. */
+  readonly alertChanged: (change: AlertChange) => Promise<void>;
+  readonly now: () => Date;
+}
+
+export interface ReceiveOptions {
+  /** Routes to a named target instead of by labels (`/oncall page` names its rotation or team). */
+  readonly route?: (now: Date, state: RoutingState) => AlertRoute;
+  /** A page typed by a person carries its own context, so it needs no runbook entry. */
+  readonly runbookRequired?: boolean;
+}
+
+export async function receiveGroup(
+  group: IncomingGroup,
+  deps: ReceiverDeps,
+  opts: ReceiveOptions = {},
+): Promise<IngestResult> {
+  const now = deps.now();
+  const routeOf =
+    opts.route ?? ((at: Date, state: RoutingState) => routeAlert(deps.config, group.commonLabels, at, state));
+  const result = await deps.alerts.ingest(group, now, {
+    route: async () => routeOf(now, await deps.rotationState.load()),
+    hasRunbook: (name) => opts.runbookRequired === false || name in deps.config.runbooks,
+  });
+  deps.metrics.alertsReceived.inc({ source: group.source, status: group.status });
+  logResult(deps.log, group, result);
+  if (result.kind === "opened")
+    await deps.alertChanged({ alert: result.alert, previous: null, events: result.events });
+  if (result.kind === "updated") {
+    await deps.alertChanged({ alert: result.alert, previous: result.previous, events: result.events });
+  }
+  if (result.kind === "ignored" && result.alert) {
+    // A resolve that was stored but answered 503 (a hook failed after the commit) comes back as a
+    // retry that changes nothing; its hooks may never have run, so the page would stay firing.
+    // Hooks are idempotent: run them again for the stored alert with the events of its last change.
+    const alert = result.alert;
+    const events = (await deps.alerts.events(alert.id)).filter((e) => e.at === alert.updatedAt);
+    await deps.alertChanged({ alert, previous: alert, events });
+  }
+  return result;
+}
+
+function logResult(log: Logger, group: IncomingGroup, result: IngestResult) {
+  const alert: Alert | null = result.alert;
+  log.info(
+    {
+      groupId: group.groupId,
+      source: group.source,
+      outcome: result.kind,
+      alertId: alert?.id,
+      state: alert?.state,
+      rotation: alert?.route.rotationId,
+      unrouted: alert?.route.unrouted,
+    },
+    "alert notification",
+  );
+}

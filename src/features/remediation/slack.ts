@@ -1,0 +1,235 @@
+// The "Run remediation" button (`alert.remediate`): checks who pressed and whether a run makes sense,
+// asks for confirmation in a modal that shows what will run, and on "Run" enqueues a manual run.
+// Refusals (a stranger, a resolved alert, no remediation in the runbook, a run already going, the
+// loop guard) are answered ephemerally to the presser and change nothing.
+
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  ViewSubmitAction,
+} from "@slack/bolt";
+import type { Alert } from "../../core/alert";
+import { mayActOn, whoMayAct } from "../../core/alert-actions";
+import type { OncallConfig } from "../../core/config";
+import {
+  type Block,
+  context,
+  escapeMrkdwn,
+  mrkdwn,
+  plain,
+  section,
+  truncate,
+} from "../../platform/slack/kit";
+import type { Runtime } from "../../runtime";
+import { ACTION, ownerLabel } from "../paging/blocks";
+import {
+  attemptsOf,
+  describeInstance,
+  formatWindow,
+  type LoopGuard,
+  loopGuardDecision,
+  manualRuns,
+  type RemediationRun,
+  runTarget,
+} from "./rules";
+import type { RemediationStore } from "./store";
+
+export const CONFIRM_CALLBACK = "alert.remediate.confirm";
+
+export interface RemediateDeps {
+  readonly rt: Runtime;
+  readonly store: RemediationStore;
+  /** Enqueues the manual runs for a confirmed press. */
+  readonly enqueue: (alert: Alert, user: string) => Promise<RemediationRun[]>;
+}
+
+interface Place {
+  readonly user: string;
+  readonly channel: string | null;
+  readonly threadTs: string | null;
+}
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+async function tell(rt: Runtime, place: Place, text: string): Promise<void> {
+  if (!place.channel) {
+    rt.log.warn({ user: place.user, text }, "no channel to answer a remediation request in");
+    return;
+  }
+  try {
+    await rt.slack.call("chat.postEphemeral", {
+      channel: place.channel,
+      user: place.user,
+      text,
+      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+    });
+  } catch (err) {
+    rt.log.error({ err: (err as Error).message, user: place.user }, "could not answer a remediation request");
+  }
+}
+
+function slackDate(d: Date): string {
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;
+}
+
+/**
+ * Why a manual run cannot start now, or null when it can. The loop guard refuses only when every
+ * run the press would start is stopped by it.
+ */
+export async function refusal(deps: RemediateDeps, alert: Alert, user: string): Promise<string | null> {
+  const { rt, store } = deps;
+  if (!mayActOn(user, alert, rt.config)) return whoMayAct(alert, rt.config);
+  if (alert.state === "resolved") {
+    return "This alert is already resolved, so no remediation runs. If the problem is back, the next notification opens a new page.";
+  }
+  const runs = manualRuns(alert, rt.config.runbooks, 0, user);
+  if (!runs.length) {
+    const name = escapeMrkdwn(alert.name);
+    return `The runbook for ${name} names no remediation, so there is nothing to run. Add \`remediation: { handler, params }\` to the front matter of runbooks/${name}.md.`;
+  }
+  if (alert.state === "remediating" || (alert.remediating?.runs.length ?? 0) > 0) {
+    return "A remediation is already running for this alert; its outcome will appear in the thread. Press again once it has finished.";
+  }
+  const guard: LoopGuard = rt.settings.remediationLoopGuard;
+  const now = rt.now();
+  let retryAt: Date | null = null;
+  for (const run of runs) {
+    const times = await store.recentRuns(
+      { groupId: alert.groupId, handler: run.handler, target: runTarget(run.fingerprint) },
+      now,
+      guard,
+    );
+    const decision = loopGuardDecision(times, now, guard);
+    if (decision.allowed) return null;
+    if (!retryAt || decision.retryAt < retryAt) retryAt = decision.retryAt;
+  }
+  const handler = runs[0]!.handler;
+  return `⛔ Loop guard: ${handler} ran ${guard.runs} times in ${formatWindow(guard.windowMs)} for this alert group, so automation is stopped for it. Fix the cause by hand; it can run again after ${slackDate(retryAt ?? now)}.`;
+}
+
+/** The confirmation dialog: what runs, with which params, on what. */
+export function remediateModal(
+  alert: Alert,
+  runs: readonly RemediationRun[],
+  config: OncallConfig,
+  privateMetadata: string,
+): Block {
+  const blocks: Block[] = [];
+  const byRunbook = new Map<string, RemediationRun[]>();
+  for (const run of runs) byRunbook.set(run.runbook, [...(byRunbook.get(run.runbook) ?? []), run]);
+  for (const [runbook, group] of byRunbook) {
+    const spec = config.runbooks[runbook]?.remediation;
+    if (!spec) continue;
+    const first = group[0]!;
+    const on =
+      first.fingerprint === null
+        ? "with the alert's common labels"
+        : `once for each firing instance (${group
+            .map((r) => {
+              const i = alert.instances.find((x) => x.fingerprint === r.fingerprint);
+              return escapeMrkdwn(i ? describeInstance(i) : (r.fingerprint ?? ""));
+            })
+            .join(", ")}), with its own labels`;
+    blocks.push(
+      section(
+        mrkdwn(
+          truncate(
+            `Run *${spec.handler}* for *${escapeMrkdwn(alert.name)} · ${ownerLabel(alert, config)}* ${on}?`,
+            2900,
+          ),
+        ),
+      ),
+    );
+    const params = Object.keys(spec.params).length ? JSON.stringify(spec.params, null, 2) : "(no params)";
+    blocks.push(section(mrkdwn(truncate(`\`\`\`${escapeMrkdwn(params)}\`\`\``, 2900))));
+    const timeout = spec.timeoutMs === null ? "" : ` · timeout ${formatWindow(spec.timeoutMs)}`;
+    blocks.push(
+      context([
+        mrkdwn(
+          `From runbooks/${runbook}.md · up to ${attemptsOf(spec)} attempts${timeout} · the outcome goes to the alert's thread`,
+        ),
+      ]),
+    );
+  }
+  return {
+    type: "modal",
+    callback_id: CONFIRM_CALLBACK,
+    private_metadata: privateMetadata,
+    title: plain("Run remediation"),
+    submit: plain("Run"),
+    close: plain("Cancel"),
+    blocks,
+  };
+}
+
+interface Metadata {
+  readonly alertId: string;
+  readonly channel: string | null;
+  readonly threadTs: string | null;
+}
+
+function parseMetadata(text: string): Metadata | null {
+  try {
+    const m = JSON.parse(text) as Partial<Metadata>;
+    return typeof m.alertId === "string"
+      ? { alertId: m.alertId, channel: m.channel ?? null, threadTs: m.threadTs ?? null }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export function registerRemediateActions(app: App, deps: RemediateDeps): void {
+  const { rt } = deps;
+
+  app.action<BlockAction<ButtonAction>>(
+    { action_id: ACTION.remediate, type: "block_actions" },
+    async ({ ack, body, action }: ButtonArgs) => {
+      await ack();
+      const message = body.message as { ts?: string; thread_ts?: string } | undefined;
+      const place: Place = {
+        user: body.user.id,
+        channel: body.channel?.id ?? body.container?.channel_id ?? null,
+        threadTs: message?.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : null,
+      };
+      const alertId = action.value ?? "";
+      try {
+        const alert = alertId ? await rt.alerts.get(alertId) : null;
+        if (!alert) return await tell(rt, place, "This alert is not known (it may have expired).");
+        const why = await refusal(deps, alert, place.user);
+        if (why) return await tell(rt, place, why);
+        const runs = manualRuns(alert, rt.config.runbooks, 0, place.user);
+        const metadata: Metadata = { alertId, channel: place.channel, threadTs: place.threadTs };
+        await rt.slack.call("views.open", {
+          trigger_id: body.trigger_id,
+          view: remediateModal(alert, runs, rt.config, JSON.stringify(metadata)),
+        });
+      } catch (err) {
+        rt.log.error({ err: (err as Error).message, alertId, user: place.user }, "remediate press failed");
+        await tell(rt, place, "Something went wrong on our side; nothing ran. Press Run remediation again.");
+      }
+    },
+  );
+
+  app.view<ViewSubmitAction>(CONFIRM_CALLBACK, async ({ ack, body, view }) => {
+    await ack();
+    const meta = parseMetadata(view.private_metadata);
+    const user = body.user.id;
+    const place: Place = { user, channel: meta?.channel ?? null, threadTs: meta?.threadTs ?? null };
+    try {
+      const alert = meta ? await rt.alerts.get(meta.alertId) : null;
+      if (!alert) return await tell(rt, place, "This alert is not known (it may have expired).");
+      // Checked again: the alert may have changed while the dialog was open.
+      const why = await refusal(deps, alert, user);
+      if (why) return await tell(rt, place, why);
+      const runs = await deps.enqueue(alert, user);
+      rt.log.info({ alertId: alert.id, user, runs: runs.map((r) => r.jobId) }, "manual remediation enqueued");
+    } catch (err) {
+      rt.log.error({ err: (err as Error).message, alertId: meta?.alertId, user }, "remediate confirm failed");
+      await tell(rt, place, "Something went wrong on our side; nothing ran. Press Run remediation again.");
+    }
+  });
+}

@@ -1,0 +1,97 @@
+// Remediation bookkeeping in Redis: the loop guard's run history (a sorted set of run start times
+// per alert group, handler and target), which automatic runs an alert has enqueued, and the numbers
+// of manual runs. The guard's check-and-record is one Lua script, so replicas racing to start runs
+// cannot together exceed the limit.
+
+import type { Redis } from "ioredis";
+import { Keys } from "../../platform/redis/keys";
+import type { LoopGuard } from "./rules";
+
+// KEYS[1] history. ARGV: now ms, window start ms (exclusive), run id, limit, ttl ms.
+// A run already recorded (its next attempt, or a stalled job run again) is let through uncounted.
+const CLAIM = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return {1, redis.call('ZCARD', KEYS[1])} end
+local n = redis.call('ZCARD', KEYS[1])
+if n >= tonumber(ARGV[4]) then return {0, n} end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return {1, n + 1}
+`;
+
+/** How long the notes of enqueued automatic runs and manual run numbers are kept (an alert's life). */
+const ALERT_NOTE_TTL_S = 90 * 24 * 3600;
+
+export interface GuardTarget {
+  readonly groupId: string;
+  readonly handler: string;
+  /** "group" or a fingerprint token. */
+  readonly target: string;
+}
+
+export class RemediationStore {
+  readonly keys: Keys;
+
+  constructor(
+    readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = new Keys(prefix);
+    redis.defineCommand("oncallRemediationClaim", { numberOfKeys: 1, lua: CLAIM });
+  }
+
+  private historyKey(t: GuardTarget): string {
+    return this.keys.remediationRuns(t.groupId, t.handler, t.target);
+  }
+
+  /** Records that run `runId` starts now, unless the loop guard forbids it. */
+  async claimRun(t: GuardTarget, runId: string, now: Date, guard: LoopGuard): Promise<boolean> {
+    const nowMs = now.getTime();
+    const [allowed] = await (this.redis as unknown as ClaimCommand).oncallRemediationClaim(
+      this.historyKey(t),
+      String(nowMs),
+      String(nowMs - guard.windowMs),
+      runId,
+      String(guard.runs),
+      String(guard.windowMs + 60_000),
+    );
+    return allowed === 1;
+  }
+
+  /** Start times of the runs still inside the window (for a check before asking someone to confirm). */
+  async recentRuns(t: GuardTarget, now: Date, guard: LoopGuard): Promise<number[]> {
+    const scores = await this.redis.zrangebyscore(
+      this.historyKey(t),
+      `(${now.getTime() - guard.windowMs}`,
+      "+inf",
+      "WITHSCORES",
+    );
+    return scores.filter((_, i) => i % 2 === 1).map(Number);
+  }
+
+  /** Whether the alert's automatic run on `target` was enqueued already. */
+  async autoEnqueued(alertId: string, target: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.remediationAuto(alertId), target)) === 1;
+  }
+
+  async markAutoEnqueued(alertId: string, target: string): Promise<void> {
+    const key = this.keys.remediationAuto(alertId);
+    await this.redis.multi().sadd(key, target).expire(key, ALERT_NOTE_TTL_S).exec();
+  }
+
+  async nextManualRun(alertId: string): Promise<number> {
+    const key = this.keys.remediationManualSeq(alertId);
+    const [[, n] = []] = (await this.redis.multi().incr(key).expire(key, ALERT_NOTE_TTL_S).exec()) ?? [];
+    return Number(n);
+  }
+
+  /** True the first time for this alert, handler and target: the thread says "loop guard" once. */
+  async firstGuardNote(alertId: string, t: GuardTarget, guard: LoopGuard): Promise<boolean> {
+    const key = this.keys.remediationGuardNoted(alertId, t.handler, t.target);
+    return (await this.redis.set(key, "1", "PX", guard.windowMs + 60_000, "NX")) === "OK";
+  }
+}
+
+interface ClaimCommand {
+  oncallRemediationClaim(...args: string[]): Promise<[number, number]>;
+}

@@ -1,0 +1,93 @@
+// Overrides and ejected teams: the run-time inputs of the rotation engine, shared by all replicas.
+
+import type { Redis } from "ioredis";
+import type { Override } from "../../core/rotation";
+import type { RoutingState } from "../../core/routing";
+import { Keys } from "../../platform/redis/keys";
+
+interface StoredOverride {
+  id: string;
+  rotationId: string;
+  user: string;
+  from: string;
+  to: string;
+  createdBy: string;
+}
+
+export interface Ejection {
+  readonly teamId: string;
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string;
+}
+
+export class RotationStateStore {
+  readonly keys: Keys;
+  constructor(
+    readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = new Keys(prefix);
+  }
+
+  async load(): Promise<RoutingState> {
+    const [overrides, ejected] = await Promise.all([this.overrides(), this.ejections()]);
+    return { overrides, ejectedTeams: new Set(ejected.map((e) => e.teamId)) };
+  }
+
+  async overrides(): Promise<Override[]> {
+    const all = await this.redis.hgetall(this.keys.overrides());
+    return Object.values(all)
+      .map((raw) => JSON.parse(raw) as StoredOverride)
+      .map((o) => ({ ...o, from: new Date(o.from), to: new Date(o.to) }))
+      .sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async addOverride(o: Omit<Override, "id">): Promise<Override> {
+    const id = String(await this.redis.incr(this.keys.overrideSeq()));
+    const stored: StoredOverride = { ...o, id, from: o.from.toISOString(), to: o.to.toISOString() };
+    await this.redis.hset(this.keys.overrides(), id, JSON.stringify(stored));
+    return { ...o, id };
+  }
+
+  async override(id: string): Promise<Override | null> {
+    const raw = await this.redis.hget(this.keys.overrides(), id);
+    if (!raw) return null;
+    const o = JSON.parse(raw) as StoredOverride;
+    return { ...o, from: new Date(o.from), to: new Date(o.to) };
+  }
+
+  /** Forgets overrides that ended before `before`: routing reads them all on every page. */
+  async pruneOverrides(before: Date): Promise<number> {
+    const stale = (await this.overrides()).filter((o) => o.to.getTime() < before.getTime()).map((o) => o.id);
+    return stale.length ? this.redis.hdel(this.keys.overrides(), ...stale) : 0;
+  }
+
+  async removeOverride(id: string): Promise<boolean> {
+    return (await this.redis.hdel(this.keys.overrides(), id)) === 1;
+  }
+
+  async ejections(): Promise<Ejection[]> {
+    const all = await this.redis.hgetall(this.keys.ejections());
+    return Object.values(all).map((raw) => JSON.parse(raw) as Ejection);
+  }
+
+  /** Returns false when the team was already ejected. */
+  async eject(e: Ejection): Promise<boolean> {
+    const added = await this.redis.hsetnx(this.keys.ejections(), e.teamId, JSON.stringify(e));
+    if (added) await this.redis.rpush(this.keys.ejectionLog(), JSON.stringify({ ...e, action: "eject" }));
+    return added === 1;
+  }
+
+  /** Returns false when the team was not ejected. */
+  async readmit(teamId: string, by: string, at: Date): Promise<boolean> {
+    const removed = await this.redis.hdel(this.keys.ejections(), teamId);
+    if (removed) {
+      await this.redis.rpush(
+        this.keys.ejectionLog(),
+        JSON.stringify({ teamId, by, at: at.toISOString(), action: "readmit" }),
+      );
+    }
+    return removed === 1;
+  }
+}
