@@ -81,6 +81,7 @@ export class FakeSlack {
   private readonly responseUrls = new Map<string, ResponseUrlContext>();
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
   private closed = false;
+  private active = 0;
 
   private constructor(
     private readonly server: Server,
@@ -116,12 +117,19 @@ export class FakeSlack {
     const { port } = server.address() as AddressInfo;
     const fake = new FakeSlack(server, `http://${host.includes(":") ? `[${host}]` : host}:${port}`, opts);
     server.on("request", (req, res) => {
+      fake.active++;
+      res.once("close", () => fake.active--);
       fake.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
         res.end(`fake slack failed: ${err instanceof Error ? err.message : String(err)}`);
       });
     });
     return fake;
+  }
+
+  /** Requests received and not yet answered (tests wait for none before saying nothing more happened). */
+  get inFlight(): number {
+    return this.active;
   }
 
   get botUserId(): string {
