@@ -12,6 +12,7 @@ import type { OncallConfig } from "./core/config";
 import { FEATURES } from "./features";
 import { AlertStore } from "./features/paging/alert-store";
 import { DeliveryStore } from "./features/paging/delivery-store";
+import { webhookRoute } from "./features/paging/webhooks";
 import { RotationStateStore } from "./features/rotation/store";
 import { createHttpServer, type ExtraRoute } from "./platform/http/server";
 import type { Logger } from "./platform/log";
@@ -196,17 +197,17 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     });
 
     const routes = [...parts.flatMap((p) => p.routes ?? []), ...(opts.extraRoutes ?? [])];
+    const webhooks = webhookRoute({
+      token: settings.alertWebhookToken,
+      config,
+      alerts: rt.alerts,
+      rotationState: rt.rotationState,
+      metrics,
+      log,
+      alertChanged: rt.alertChanged,
+      now: rt.now,
+    });
     server = createHttpServer({
-      webhook: {
-        token: settings.alertWebhookToken,
-        config,
-        alerts: rt.alerts,
-        rotationState: rt.rotationState,
-        metrics,
-        log,
-        alertChanged: rt.alertChanged,
-        now: rt.now,
-      },
       metrics,
       log,
       slackListener: httpReceiver ? httpReceiver.requestListener : null,
@@ -232,7 +233,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
             }
           })(),
         ),
-      extraRoutes: routes,
+      extraRoutes: [webhooks, ...routes],
     });
     const srv = server;
     await new Promise<void>((resolve, reject) => {

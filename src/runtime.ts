@@ -6,7 +6,7 @@ import type { App } from "@slack/bolt";
 import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Settings } from "./config/env";
-import type { Alert, AlertEvent } from "./core/alert";
+import type { AlertChange } from "./core/alert";
 import type { OncallConfig } from "./core/config";
 import type { AlertStore } from "./features/paging/alert-store";
 import type { PageContext } from "./features/paging/blocks";
@@ -32,12 +32,7 @@ export interface Queues {
   readonly schedule: Queue;
 }
 
-/** A change to an alert: `previous` is null when the alert was just opened. */
-export interface AlertChange {
-  readonly alert: Alert;
-  readonly previous: Alert | null;
-  readonly events: readonly AlertEvent[];
-}
+export type { AlertChange } from "./core/alert";
 
 /** Runs after a change is stored; must be idempotent (a retried webhook runs it again). */
 export type AlertChangeHook = (change: AlertChange) => Promise<void>;

@@ -2,11 +2,10 @@
 // Pure: every transition takes the current alert and `now` and returns the next alert plus the
 // events to record, or a refusal that says why. The store applies them atomically.
 
-import type { IncomingGroup, IncomingInstance } from "../features/paging/intake/types";
+import type { IncomingGroup, IncomingInstance, InstanceStatus } from "./incoming";
 import { escapeMrkdwn, listSome } from "./mrkdwn";
 
 export type AlertState = "firing" | "acked" | "handed_off" | "escalated" | "remediating" | "resolved";
-export type InstanceStatus = "firing" | "resolved";
 
 export interface AlertInstance {
   readonly fingerprint: string;
@@ -320,4 +319,11 @@ export function applyNotification(
     resolvedBy: allResolved ? source : latest.resolvedBy,
   };
   return { kind: "update", alert, events };
+}
+
+/** A change to an alert: `previous` is null when the alert was just opened. */
+export interface AlertChange {
+  readonly alert: Alert;
+  readonly previous: Alert | null;
+  readonly events: readonly AlertEvent[];
 }

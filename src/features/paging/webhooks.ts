@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerTokenMatches } from "../../platform/http/auth";
 import { BodyTooLargeError, readBody, sendJson } from "../../platform/http/respond";
+import type { ExtraRoute } from "../../platform/http/server";
 import { parseAlertmanagerWebhook } from "./intake/alertmanager";
 import { parseGenericAlert } from "./intake/generic";
 import { type ReceiverDeps, receiveGroup } from "./intake/receive";
@@ -25,6 +26,20 @@ const PARSERS: Record<string, Parser> = {
 
 export function isWebhookPath(path: string): boolean {
   return path in PARSERS;
+}
+
+/** The webhook endpoints as a route of the HTTP server (app.ts hands it in). */
+export function webhookRoute(deps: WebhookDeps): ExtraRoute {
+  return {
+    prefix: "/webhooks/",
+    handle: (req, res, url) => {
+      if (isWebhookPath(url.pathname)) return handleWebhook(req, res, url.pathname, deps);
+      req.resume();
+      sendJson(res, 404, {
+        error: `no webhook at ${url.pathname}: use ${Object.keys(PARSERS).join(" or ")}`,
+      });
+    },
+  };
 }
 
 export async function handleWebhook(

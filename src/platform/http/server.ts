@@ -7,18 +7,17 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import { handleWebhook, isWebhookPath, type WebhookDeps } from "../../features/paging/webhooks";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import { sendJson, sendText } from "./respond";
 
+/** A route a feature hands in (webhooks, the calendar): platform code knows no feature. */
 export interface ExtraRoute {
   readonly prefix: string;
   readonly handle: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 }
 
 export interface ServerDeps {
-  readonly webhook: WebhookDeps;
   readonly metrics: Metrics;
   readonly log: Logger;
   /** Bolt's request listener for /slack/events; null in Socket Mode. */
@@ -49,7 +48,6 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   }
   const path = url.pathname;
   if (path === "/slack/events" && deps.slackListener) return deps.slackListener(req, res);
-  if (isWebhookPath(path)) return handleWebhook(req, res, path, deps.webhook);
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
   if (path === "/readyz") {
     const r = await deps.ready();

@@ -1,12 +1,11 @@
 // Receiving an alert group: route it, store it durably, then hand delivery to the queue. Used by the
 // webhooks and by `/oncall page`, so every page takes the same path.
 
-import type { Alert, AlertRoute } from "../../../core/alert";
+import type { Alert, AlertChange, AlertRoute } from "../../../core/alert";
 import type { OncallConfig } from "../../../core/config";
 import { type RoutingState, routeAlert } from "../../../core/routing";
 import type { Logger } from "../../../platform/log";
 import type { Metrics } from "../../../platform/metrics";
-import type { AlertChange } from "../../../runtime";
 import type { RotationStateStore } from "../../rotation/store";
 import type { AlertStore, IngestResult } from "../alert-store";
 import type { IncomingGroup } from "./types";
