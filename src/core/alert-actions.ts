@@ -81,11 +81,11 @@ export function resolveByHand(alert: Alert, user: string, now: Date): Transition
 
 export interface HandOffInput {
   readonly team: Team | undefined;
-  readonly inWorkday: boolean;
-  /** When the team's next workday begins, for the refusal. */
-  readonly nextWorkdayStart: Date | null;
-  /** How to write that instant for the person (their time zone); pure formatting is passed in. */
-  readonly formatTime: (d: Date) => string;
+  /**
+   * The refusal when the team is outside its workday (escalation's rules.ts decides and writes it),
+   * null inside it; it applies only once the alert could be handed at all.
+   */
+  readonly outsideWorkday: string | null;
 }
 
 export function handOff(alert: Alert, user: string, now: Date, input: HandOffInput): Transition {
@@ -97,14 +97,7 @@ export function handOff(alert: Alert, user: string, now: Date, input: HandOffInp
     return refuse(`${team.name} already carries this alert itself (the team is ejected from the rotation).`);
   if (alert.escalation) return refuse(`This alert is already escalated to ${team.name}, so nothing changed.`);
   if (alert.assignedTeam) return refuse(`This alert is already handed to ${team.name}, so nothing changed.`);
-  if (!input.inWorkday) {
-    const when = input.nextWorkdayStart
-      ? input.formatTime(input.nextWorkdayStart)
-      : "never (no workday is configured for the team)";
-    return refuse(
-      `${team.name} is outside its workday, so this alert stays with on-call. Their workday begins ${when}. If it cannot wait, press Escalate to page every member of ${team.name}.`,
-    );
-  }
+  if (input.outsideWorkday) return refuse(input.outsideWorkday);
   return change(alert, now, { state: "handed_off", assignedTeam: team.id, assignee: null }, [
     event(now, "handed_off", user, `<@${user}> handed this alert to ${team.name} (<#${team.channel}>)`),
   ]);

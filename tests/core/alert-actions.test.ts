@@ -154,18 +154,8 @@ describe("resolveByHand", () => {
 });
 
 describe("handOff", () => {
-  const inside: HandOffInput = {
-    team: playback,
-    inWorkday: true,
-    nextWorkdayStart: null,
-    formatTime: () => "never",
-  };
-  const outside: HandOffInput = {
-    team: playback,
-    inWorkday: false,
-    nextWorkdayStart: new Date("2026-11-30T08:00:00Z"),
-    formatTime: (d) => formatTeamTime(d, "Europe/Berlin", "America/New_York"),
-  };
+  const inside: HandOffInput = { team: playback, outsideWorkday: null };
+  const outside: HandOffInput = { team: playback, outsideWorkday: "Playback is outside its workday." };
 
   it("assigns the alert to the owning team inside its workday and frees on-call", () => {
     const acked = ok(acknowledge(alert(), "U02AAA", NOW)).alert;
@@ -174,11 +164,10 @@ describe("handOff", () => {
     expect(t.events[0]?.text).toBe("<@U02AAA> handed this alert to Playback (<#C0PLAYBACK>)");
     expect(awaitingAck(t.alert)).toBe(false);
   });
-  it("refuses outside the workday, saying when it begins and that escalation is the way", () => {
-    const reason = refused(handOff(alert(), "U02AAA", LATER, outside));
-    expect(reason).toContain("Playback is outside its workday");
-    expect(reason).toContain("Mon 30 Nov, 09:00 Europe/Berlin (03:00 your time)");
-    expect(reason).toContain("press Escalate");
+  it("refuses with the workday refusal once the alert could be handed (tests/features/escalation/rules.test.ts has the rule)", () => {
+    expect(refused(handOff(alert(), "U02AAA", LATER, outside))).toBe("Playback is outside its workday.");
+    expect(refused(handOff(resolved(), "U02AAA", LATER, outside))).toContain("already resolved");
+    expect(refused(handOff(alert({}, { ejected: true }), "U02AAA", LATER, outside))).toContain("ejected");
   });
   it("refuses without an owning team, for an ejected team, twice, after escalating, and when resolved", () => {
     expect(refused(handOff(alert(), "U02AAA", NOW, { ...inside, team: undefined }))).toContain(
@@ -225,14 +214,7 @@ describe("escalate", () => {
     expect(refused(escalate(resolved(), "U02AAA", "x", NOW, playback))).toContain("already resolved");
   });
   it("may follow a hand-off", () => {
-    const handed = ok(
-      handOff(alert(), "U02AAA", NOW, {
-        team: playback,
-        inWorkday: true,
-        nextWorkdayStart: null,
-        formatTime: String,
-      }),
-    ).alert;
+    const handed = ok(handOff(alert(), "U02AAA", NOW, { team: playback, outsideWorkday: null })).alert;
     expect(ok(escalate(handed, "U01BBB", "complex", LATER, playback)).alert.state).toBe("escalated");
   });
 });

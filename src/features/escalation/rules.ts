@@ -1,9 +1,45 @@
-// The escalation policy: what an escalation timer step does to an alert, why people escalate, and
-// how a team's next workday is written for the person who was refused a hand-off. Pure.
+// The escalation policy: when an alert may be handed to its owning team (inside the team's
+// workday), what an escalation timer step does to an alert, and why people escalate. Pure.
 
 import type { Alert } from "../../core/alert";
 import { BOT, escalate, repage, type Transition } from "../../core/alert-actions";
 import type { Team } from "../../core/config";
+import { isInWorkday, nextWorkdayStart } from "../../core/workday";
+
+/**
+ * Whether the owning team takes hand-offs now: inside its workday it does; outside, the refusal
+ * says when its next workday starts (null when none is configured). The hand-off's other rules
+ * (resolved, ejected, already handed or escalated) are `handOff`'s in core/alert-actions.ts and
+ * come first.
+ */
+export type HandOffWindow =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly team: Team; readonly workdayStarts: Date | null };
+
+export function handOffWindow(alert: Pick<Alert, "route">, team: Team | undefined, now: Date): HandOffWindow {
+  // Without an owning team, or for an ejected one, handOff refuses for that reason instead.
+  if (!team || alert.route.ejected || isInWorkday(team, now)) return { ok: true };
+  let workdayStarts: Date | null;
+  try {
+    workdayStarts = nextWorkdayStart(team, now);
+  } catch {
+    // No workday within a year: the team has no work days configured.
+    workdayStarts = null;
+  }
+  return { ok: false, team, workdayStarts };
+}
+
+/** The refusal of a hand-off outside the team's workday, its start written for the reader. */
+export function outsideWorkdayRefusal(
+  refusal: Extract<HandOffWindow, { ok: false }>,
+  readerZone: string,
+): string {
+  const { team, workdayStarts } = refusal;
+  const when = workdayStarts
+    ? formatTeamTime(workdayStarts, team.timezone, readerZone)
+    : "never (no workday is configured for the team)";
+  return `${team.name} is outside its workday, so this alert stays with on-call. Their workday begins ${when}. If it cannot wait, press Escalate to page every member of ${team.name}.`;
+}
 
 /** What the Escalate modal offers; "other" needs a few words. */
 export const ESCALATION_REASONS = [

@@ -23,12 +23,11 @@ import {
   whoMayAct,
 } from "../../core/alert-actions";
 import { findTeam } from "../../core/routing";
-import { isInWorkday, nextWorkdayStart } from "../../core/workday";
 import { userTimeZone } from "../../platform/slack/users";
 import type { Feature, Runtime } from "../../runtime";
 import { actionableQuestion } from "../escalation/blocks";
 import { escalateModal, registerEscalateView } from "../escalation/modal";
-import { formatTeamTime } from "../escalation/rules";
+import { handOffWindow, outsideWorkdayRefusal } from "../escalation/rules";
 import { ACTION } from "./blocks";
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -137,25 +136,11 @@ const onResolve: Handler = async (rt, press) => {
 const onHandOff: Handler = async (rt, press, alert) => {
   const team = alert.route.teamId ? findTeam(rt.config, alert.route.teamId) : undefined;
   const now = rt.now();
-  const inWorkday = team ? isInWorkday(team, now) : false;
-  let next: Date | null = null;
-  let readerZone = "UTC";
-  if (team && !inWorkday) {
-    try {
-      next = nextWorkdayStart(team, now);
-    } catch {
-      next = null;
-    }
-    readerZone = await userTimeZone(rt.slack, press.user, team.timezone);
-  }
-  await apply(rt, press, (a) =>
-    handOff(a, press.user, now, {
-      team,
-      inWorkday,
-      nextWorkdayStart: next,
-      formatTime: (d) => formatTeamTime(d, team?.timezone ?? "UTC", readerZone),
-    }),
-  );
+  const window = handOffWindow(alert, team, now);
+  const outsideWorkday = window.ok
+    ? null
+    : outsideWorkdayRefusal(window, await userTimeZone(rt.slack, press.user, window.team.timezone));
+  await apply(rt, press, (a) => handOff(a, press.user, now, { team, outsideWorkday }));
 };
 
 const onEscalate: Handler = async (rt, press, alert) => {

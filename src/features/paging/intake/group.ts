@@ -2,11 +2,11 @@
 // repeated ones, hashes the group key, and freezes the result so no consumer edits a payload.
 
 import { fingerprintOf, groupIdOf } from "./fingerprint";
-import type { AlertSource, AlertStatus, IncomingGroup, IncomingInstance, LabelSet } from "./types";
+import type { AlertSource, IncomingGroup, IncomingInstance, InstanceStatus, LabelSet } from "./types";
 
 export interface RawInstance {
   readonly fingerprint?: string | undefined;
-  readonly status: AlertStatus;
+  readonly status: InstanceStatus;
   readonly labels: LabelSet;
   readonly annotations: LabelSet;
   readonly startsAt: string;
@@ -18,7 +18,7 @@ export interface RawInstance {
 export interface RawGroup {
   readonly source: AlertSource;
   readonly groupKey: string;
-  readonly status: AlertStatus;
+  readonly status: InstanceStatus;
   readonly groupLabels: LabelSet;
   readonly commonLabels: LabelSet;
   readonly commonAnnotations: LabelSet;
