@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { enqueueTeamSync } from "../../src/features/escalation/jobs";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 import {
   buttonIds,
   ephemeralTo,
@@ -54,7 +55,7 @@ describe("Acknowledge", () => {
     await ephemeralTo(h, "U02AAA", "You have already acknowledged this alert.");
     expect((await stored(h, page.id)).version).toBe(version);
     expect((await h.app.alerts.events(page.id)).filter((e) => e.type === "acked")).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(pageUpdates(h, page.ts)).toHaveLength(1);
   });
 
@@ -163,7 +164,7 @@ describe("Resolve", () => {
     ]);
     // A repeated resolved notification does not ask again.
     await h.webhook("/webhooks/alertmanager", resolvedPayload(payload));
-    await new Promise((r) => setTimeout(r, 400));
+    await settled(h);
     expect(threadTexts(h, page).filter((t) => t === "Was this alert actionable?")).toHaveLength(1);
   });
 });
@@ -198,7 +199,7 @@ describe("Hand to owning team", () => {
     await press(h, "alert.handoff", page, "U02AAA");
     await ephemeralTo(h, "U02AAA", "already handed to Playback");
     await enqueueTeamSync(h.app.queues.escalate, { id: page.id, version: 999 });
-    await new Promise((r) => setTimeout(r, 400));
+    await settled(h);
     expect(h.slack.messages("C0PLAYBACK")).toHaveLength(1);
 
     // A team member takes it from the team post; the post says so.

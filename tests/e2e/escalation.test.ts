@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { enqueueTeamSync, SENT_EVENT } from "../../src/features/escalation/jobs";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 import { newTriggerId, viewSubmissionBody } from "../support/slack-requests";
 import {
   buttonIds,
@@ -124,7 +125,7 @@ describe("Escalation broadcast", () => {
 
     // Delivering again (a retried job) reaches nobody twice.
     await enqueueTeamSync(h.app.queues.escalate, { id: page.id, version: 999 });
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(h);
     for (const m of PLAYBACK) expect(escalationDms(h, m)).toHaveLength(1);
     expect(h.slack.messages("C0PLAYBACK")).toHaveLength(1);
   });
@@ -173,7 +174,7 @@ describe("Escalation broadcast", () => {
     h.slack.failNext("conversations.open", { delayMs: 0 });
     h.slack.failNext("conversations.open", { status: 500 });
     await escalated(h, page);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     for (const m of PLAYBACK) expect(escalationDms(h, m)).toHaveLength(1);
     expect(h.slack.callsTo("conversations.open").filter((c) => c.status === 500)).toHaveLength(1);
   });
@@ -254,7 +255,7 @@ describe("Escalate modal submission", () => {
     expect(JSON.stringify(again.view)).toContain("already escalated to Playback by <@U02AAA>");
     const stranger = JSON.parse((await submit(h, page, "U0OUTSIDER", "complex")).body);
     expect(JSON.stringify(stranger.view)).toContain("Only the participants");
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     for (const m of PLAYBACK) expect(escalationDms(h, m)).toHaveLength(1);
   });
 

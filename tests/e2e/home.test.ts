@@ -4,6 +4,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, type Harness, SIGNING_SECRET, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 import { appHomeOpenedBody, postToSlackEndpoint } from "../support/slack-requests";
 
 let h: Harness | undefined;
@@ -89,7 +90,7 @@ describe("App Home", () => {
       "the Home tab republished after the alert",
     );
     expect(JSON.stringify(again.args.view)).toContain("SearchLatencyHigh");
-    await new Promise((r) => setTimeout(r, 1_500));
+    await settled(h);
     expect(publishes(h, "U02AAA")).toHaveLength(2);
     expect(h.slack.callsTo("views.publish").filter((c) => c.args.user_id !== "U02AAA")).toEqual([]);
   });

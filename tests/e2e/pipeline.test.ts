@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 
 // Copies of ../shared/fixtures, so the suite runs from any clone.
 const FIXTURES = new URL("../fixtures/payloads/", import.meta.url);
@@ -86,7 +87,7 @@ describe("Alertmanager webhook to Slack page", () => {
     const again = await h.webhook("/webhooks/alertmanager", firingFixture());
     expect(((await again.json()) as { status: string }).status).toBe("updated");
     await h.slack.waitFor((c) => c.method === "chat.postMessage" && Boolean(c.args.thread_ts));
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
     const page = h.slack.messages("C0ONCALL")[0]!;
     expect(h.slack.thread("C0ONCALL", page.ts).map((m) => m.text)).toEqual([
@@ -283,7 +284,7 @@ describe("Slack failures", () => {
     await h.webhook("/webhooks/alertmanager", firingFixture());
     await eventually(() => topLevelPosts(h!, "C0ONCALL").length === 1, 10_000, "page after 429");
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(h);
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
     expect(h.slack.callsTo("chat.postMessage").filter((c) => c.status === 429)).toHaveLength(1);
   });
@@ -293,7 +294,7 @@ describe("Slack failures", () => {
     h.slack.failNext("chat.postMessage", { status: 500 }, 2);
     await h.webhook("/webhooks/alertmanager", firingFixture());
     await eventually(() => topLevelPosts(h!, "C0ONCALL").length === 1, 15_000, "page after 500s");
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(h);
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
   });
 
@@ -306,7 +307,7 @@ describe("Slack failures", () => {
       { timeoutMs: 10_000 },
     );
     expect(String(dm.args.text)).toContain("You are on call");
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
     expect(
       h.slack.callsTo("chat.postMessage").filter((c) => String(c.args.channel).startsWith("D")),
@@ -340,7 +341,7 @@ describe("Slack failures", () => {
       return ev.find((e) => e.type === "delivery_failed");
     });
     expect(events.text).toContain("channel_not_found");
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(h.slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "C0ONCALL")).toHaveLength(1);
     const metrics = await (await fetch(`${h.app.url}/metrics`)).text();
     expect(metrics).toMatch(/oncall_pages_failed_total\{error="channel_not_found"\} 1/);

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Alert, AlertEvent } from "../../src/core/alert";
 import { isAlive } from "../handlers/helpers";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 import { blockActionsBody, viewSubmissionBody } from "../support/slack-requests";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "org-remediation");
@@ -193,8 +194,6 @@ function dmTexts(hh: Harness, user: string): string[] {
   return hh.slack.messages(hh.slack.dmChannel(user)).map((m) => m.text);
 }
 
-const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
-
 // ---------------------------------------------------------------------------------------------
 
 describe("http-request remediation", () => {
@@ -328,7 +327,7 @@ describe("command remediation", () => {
       { fp: "00000000000000a3", labels: { pod: "stream-api-0d4e" } },
     ]);
     await threadShows(hh, id, "✅ command on stream-api-0d4e: restarted stream-api-0d4e");
-    await settle();
+    await settled(hh);
     await runsFinished(hh, id);
     const runs = (await timeline(hh, id)).filter((t) => t.startsWith("🛠"));
     expect(runs).toHaveLength(3);
@@ -419,7 +418,7 @@ describe("automatic runs", () => {
     expect(again).toBe(id);
     await fire(hh, "CacheStale");
     await threadShows(hh, id, /^✅ http-request/);
-    await settle();
+    await settled(hh);
     expect(ep.received).toHaveLength(1);
     expect((await timeline(hh, id)).filter((t) => t.startsWith("🛠"))).toHaveLength(1);
 
@@ -478,7 +477,7 @@ describe("the Run remediation button", () => {
     const id = await fire(hh, "CacheStale");
     const ts = await pageOf(hh, id);
     expect(JSON.stringify(hh.slack.message(CHANNEL, ts)?.blocks)).toContain("alert.remediate");
-    await settle();
+    await settled(hh);
     expect(ep.received).toHaveLength(0);
 
     expect((await press(hh, id, ts, "U0OUTSIDER")).status).toBe(200);
@@ -579,7 +578,7 @@ describe("loop guard", () => {
       fourth,
       "⛔ Loop guard: http-request ran 3 times in 1h for this alert group; automation stopped",
     );
-    await settle();
+    await settled(hh);
     expect(ep.received).toHaveLength(3);
     const a = await runsFinished(hh, fourth);
     expect(a.state).toBe("firing");

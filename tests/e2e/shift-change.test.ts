@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../sandbox/slack-api";
 import { HANDOFF_EVENT, processShiftChange } from "../../src/features/rotation/shift-change";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -90,7 +91,7 @@ describe("shift change through the real job scheduler", () => {
       10_000,
       "the ticks to finish",
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(announcements(h)).toHaveLength(1);
     expect(dms(h)).toHaveLength(1);
   });
@@ -177,7 +178,7 @@ describe("processShiftChange", () => {
     h.clock.set("2026-12-02T12:00:00Z");
     expect(await processShiftChange(h.app.runtime, "merged")).toEqual({ kind: "none" });
     expect(await processShiftChange(h.app.runtime, "no-such-rotation")).toEqual({ kind: "none" });
-    await new Promise((r) => setTimeout(r, 200));
+    await settled(h);
     expect(announcements(h)).toEqual([]);
   });
 });

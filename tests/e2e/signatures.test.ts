@@ -3,6 +3,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, type Harness, SIGNING_SECRET, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 import {
   blockActionsBody,
   postToSlackEndpoint,
@@ -57,7 +58,7 @@ describe("signed Slack requests", () => {
       body: ackBody,
     });
     expect(tampered.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(await stored(h, page.id)).toMatchObject({ state: "firing", version: 1 });
     expect(h.slack.ephemerals()).toHaveLength(0);
 

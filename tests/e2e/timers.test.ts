@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AlertEvent } from "../../src/core/alert";
 import { timerJobId } from "../../src/features/escalation/jobs";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 import {
   dmsTo,
   firingPayload,
@@ -77,7 +78,7 @@ describe("escalation timers", () => {
     );
     await eventually(() => h!.slack.messages("C0PLAYBACK").length === 1);
     // Nothing more happens afterwards.
-    await new Promise((r) => setTimeout(r, 1_500));
+    await settled(h);
     expect(ofType(await h.app.alerts.events(page.id), "repaged")).toHaveLength(2);
     expect(reminders(h, "U02AAA")).toHaveLength(2);
   });
@@ -92,7 +93,7 @@ describe("escalation timers", () => {
       2_000,
       "timer removed",
     );
-    await new Promise((r) => setTimeout(r, 2_500));
+    await settled(h);
     const a = await stored(h, page.id);
     expect(a).toMatchObject({ state: "acked", repages: 0, escalation: null });
     expect(ofType(await h.app.alerts.events(page.id), "repaged")).toHaveLength(0);
@@ -106,7 +107,7 @@ describe("escalation timers", () => {
     await press(h, "alert.ack", page, "U02AAA");
     await eventually(async () => (await stored(h!, page.id)).state === "acked");
     const repages = (await stored(h, page.id)).repages;
-    await new Promise((r) => setTimeout(r, 2_500));
+    await settled(h);
     expect(await stored(h, page.id)).toMatchObject({ state: "acked", repages, escalation: null });
     expect(h.slack.messages("C0PLAYBACK")).toHaveLength(0);
   });
@@ -139,7 +140,7 @@ describe("escalation timers", () => {
     expect(ofType(events, "repaged").map((e) => e.text.slice(-3))).toEqual(["(1)", "(2)"]);
     expect(ofType(events, "escalated")).toHaveLength(1);
     await eventually(() => reminders(h!, "U02AAA").length === 2);
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(h);
     expect(reminders(h, "U02AAA")).toHaveLength(2);
   });
 
