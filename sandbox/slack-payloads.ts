@@ -1,7 +1,7 @@
 // What Slack sends to the bot's /slack/events endpoint, built and signed like the real thing:
 // slash commands, block_actions (from a message, an ephemeral, a modal or the Home tab),
-// view_submission, view_closed and the app_home_opened event. Shapes follow
-// /work/shared/fixtures. The tests and the sandbox page both send these, so there is one definition.
+// view_submission, view_closed and the app_home_opened event. Shapes follow the samples in
+// tests/fixtures/payloads. The tests and the sandbox page both send these, so there is one definition.
 
 import { randomBytes } from "node:crypto";
 import { computeSlackSignature, signSlackRequest } from "./slack-signing";
