@@ -1,7 +1,9 @@
 // Process entry: settings, config, Redis, Bolt and workers; a graceful stop on SIGTERM/SIGINT.
 // `--worker` runs the queue workers alone, so web and workers scale apart.
 
+import { join } from "node:path";
 import { startApp } from "./app";
+import { loadDotEnv } from "./config/dotenv";
 import { readSettings, SettingsError } from "./config/env";
 import { ConfigError } from "./config/errors";
 import { loadConfig } from "./config/load";
@@ -9,6 +11,12 @@ import { createLogger } from "./platform/log";
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof readSettings>;
+  try {
+    loadDotEnv(join(process.cwd(), ".env"));
+  } catch (err) {
+    console.error(`cannot start: cannot read .env: ${(err as Error).message}`);
+    process.exit(1);
+  }
   try {
     settings = readSettings(process.env);
   } catch (err) {
