@@ -6,6 +6,7 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { settled } from "../support/settled";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -109,5 +110,50 @@ describe("the generic webhook", () => {
     const { alert } = (await res.json()) as { alert: { id: string } };
     const stored = await h.app.alerts.get(alert.id);
     expect(stored?.instances[0]?.startsAt).toBe("2026-11-25T10:00:00.000Z");
+  });
+
+  it("answers 400 naming a misspelt top-level field, and pages nothing", async () => {
+    h = await startHarness();
+    const res = await h.webhook("/webhooks/generic", {
+      name: "QueueBacklog",
+      status: "firing",
+      label: { job: "stream-api" },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'label: unknown field; did you mean "labels"?',
+      field: "label",
+    });
+    await settled(h);
+    expect(h.slack.callsTo("chat.postMessage")).toEqual([]);
+  });
+});
+
+describe("the Alertmanager webhook", () => {
+  it("lists every problem of a bad payload in its 400", async () => {
+    h = await startHarness();
+    // Six problems: more than the five the answer used to show before "and 1 more problem".
+    const alert = () => ({
+      status: "pending",
+      labels: { job: "stream-api" },
+      startsAt: "2026-11-25T10:00:00Z",
+    });
+    const res = await h.webhook("/webhooks/alertmanager", {
+      version: "4",
+      groupKey: "{}:{}",
+      status: "firing",
+      receiver: "oncall",
+      groupLabels: {},
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: "http://alertmanager.example",
+      alerts: [alert(), alert(), alert()],
+    });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: string };
+    for (const i of [0, 1, 2]) {
+      for (const field of ["status", "labels.alertname"]) expect(error).toContain(`alerts[${i}].${field}: `);
+    }
+    expect(error).not.toMatch(/more problem/);
   });
 });

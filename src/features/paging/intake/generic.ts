@@ -9,7 +9,8 @@ import { describeValue, intakeErrorFrom } from "./issues";
 import { requireObject } from "./limits";
 import { type IncomingGroup, IntakeError } from "./types";
 
-const genericSchema = z.object({
+// Strict: a misspelt field ("label" for "labels") must be refused, not paged as an alert without it.
+const genericSchema = z.strictObject({
   name: z.string().min(1, "expected a non-empty string (the alert's name)"),
   status: statusSchema,
   labels: labelMap,
@@ -24,7 +25,9 @@ const genericSchema = z.object({
 /** `now` stamps startsAt (and endsAt of a resolved alert) when the sender gives none. */
 export function parseGenericAlert(body: unknown, now: Date = new Date()): IncomingGroup {
   const parsed = genericSchema.safeParse(requireObject(body), { reportInput: true });
-  if (!parsed.success) throw intakeErrorFrom(parsed.error);
+  if (!parsed.success) {
+    throw intakeErrorFrom(parsed.error, { knownFields: { "": Object.keys(genericSchema.shape) } });
+  }
   const p = parsed.data;
 
   const given = p.labels.alertname;

@@ -2,21 +2,44 @@
 // field is wrong and what we expected, e.g. `alerts[1].status: expected "firing" or "resolved", got "pending"`.
 
 import type { z } from "zod";
+import { hint } from "../../../config/suggest";
 import { IntakeError, type IntakeIssue } from "./types";
 
-const MAX_REPORTED = 5;
+// Every problem is listed, so the sender's operator fixes them in one round; this only bounds the
+// answer to a payload that is wrong everywhere (a thousand alerts of the wrong shape).
+const MAX_REPORTED = 100;
 
-export function intakeErrorFrom(error: z.ZodError): IntakeError {
-  const issues = error.issues.slice(0, MAX_REPORTED).map(toIntakeIssue);
+export interface IssueContext {
+  /** The fields a strict object accepts, keyed by its path ("" for the top level): a typo gets a suggestion. */
+  readonly knownFields?: Readonly<Record<string, readonly string[]>>;
+}
+
+export function intakeErrorFrom(error: z.ZodError, context: IssueContext = {}): IntakeError {
+  const all = error.issues.flatMap((issue) => toIntakeIssues(issue, context));
+  const issues = all.slice(0, MAX_REPORTED);
   const [first, ...rest] = issues;
   if (!first) return new IntakeError("", "invalid payload");
-  const more = error.issues.length - issues.length;
-  if (more > 0) rest.push({ field: "", message: `and ${more} more problem${more === 1 ? "" : "s"}` });
+  const more = all.length - issues.length;
+  if (more > 0) {
+    const last = issues.at(-1)!;
+    rest[rest.length - 1] = {
+      ...last,
+      message: `${last.message} (and ${more} more problem${more === 1 ? "" : "s"} not listed)`,
+    };
+  }
   return new IntakeError(first.field, first.message, rest);
 }
 
-function toIntakeIssue(issue: z.core.$ZodIssue): IntakeIssue {
-  return { field: formatPath(issue.path), message: describeIssue(issue) };
+function toIntakeIssues(issue: z.core.$ZodIssue, context: IssueContext): IntakeIssue[] {
+  if (issue.code === "unrecognized_keys") {
+    // One issue per field, named by the field itself: "label: unknown field; did you mean "labels"?"
+    const known = context.knownFields?.[formatPath(issue.path)] ?? [];
+    return issue.keys.map((key) => ({
+      field: formatPath([...issue.path, key]),
+      message: `unknown field${hint(key, known, "known fields")}`,
+    }));
+  }
+  return [{ field: formatPath(issue.path), message: describeIssue(issue) }];
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -280,3 +280,22 @@ describe("parseAlertmanagerWebhook: malformed payloads", () => {
     expect(err.message).toContain("; alerts[1].labels.alertname:");
   });
 });
+
+describe("parseAlertmanagerWebhook error text", () => {
+  it("lists every problem, not the first five and a count", () => {
+    const body = fixture("alertmanager-v4-firing.json");
+    body.alerts[0]!.status = "pending";
+    body.alerts[1]!.status = "pending";
+    delete (body.alerts[0]!.labels as Record<string, unknown>).alertname;
+    delete (body.alerts[1]!.labels as Record<string, unknown>).alertname;
+    body.alerts[0]!.startsAt = "yesterday";
+    body.alerts[1]!.startsAt = "yesterday";
+    body.alerts[0]!.fingerprint = 7;
+    const err = intakeErrorOf(() => parseAlertmanagerWebhook(body));
+    expect(err.issues).toHaveLength(7);
+    expect(err.message).not.toMatch(/more problem/);
+    for (const field of ["alerts[0].status", "alerts[1].startsAt", "alerts[0].fingerprint"]) {
+      expect(err.message).toContain(`${field}: `);
+    }
+  });
+});

@@ -119,3 +119,23 @@ describe("parseGenericAlert", () => {
     expect(intakeErrorOf(() => parseGenericAlert(body, NOW)).field).toBe(field);
   });
 });
+
+describe("parseGenericAlert refuses fields it does not know", () => {
+  it("names a misspelt field and suggests the right one", () => {
+    const err = intakeErrorOf(() =>
+      parseGenericAlert({ name: "DiskFull", status: "firing", label: { team: "storage" } }, NOW),
+    );
+    expect(err.field).toBe("label");
+    expect(err.message).toBe('label: unknown field; did you mean "labels"?');
+  });
+
+  it("lists the known fields for a name nothing like them, and every unknown field", () => {
+    const err = intakeErrorOf(() =>
+      parseGenericAlert({ name: "DiskFull", status: "firing", colour: "red", severty: "page" }, NOW),
+    );
+    expect(err.issues.map((i) => i.field)).toEqual(["colour", "severty"]);
+    expect(err.message).toContain(
+      "colour: unknown field; known fields: name, status, labels, annotations, fingerprint, group, startsAt",
+    );
+  });
+});
