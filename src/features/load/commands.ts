@@ -4,16 +4,21 @@
 
 import type { Rotation, Team } from "../../core/config";
 import { type Shift, shiftAt } from "../../core/rotation";
-import { type CommandContext, type CommandReply, UsageError } from "../../platform/slack/commands";
+import { DAY_MS } from "../../core/tz";
+import {
+  type CommandContext,
+  type CommandReply,
+  type Subcommand,
+  UsageError,
+} from "../../platform/slack/commands";
 import type { Feature, Runtime } from "../../runtime";
-import type { Ejection } from "../rotation/store";
 import { loadMessage } from "./load-blocks";
 import { noiseReport } from "./noise";
 import { noiseMessage } from "./noise-blocks";
 import { loadOccurrences } from "./occurrences";
+import { describeEjection, mayEject, mayReadmit, rotationNames } from "./rules";
 import { teamLoad } from "./team-load";
 
-const DAY_MS = 24 * 3600_000;
 export const DEFAULT_NOISE_DAYS = 28;
 const MAX_DAYS = 366;
 const MAX_WEEKS = 52;
@@ -49,28 +54,6 @@ function rotationsOf(rt: Runtime, team: Team): Rotation[] {
   return rt.config.rotations.filter((r) => r.teams.includes(team.id));
 }
 
-function mentionList(users: readonly string[]): string {
-  return users.length ? users.map((u) => `<@${u}>`).join(", ") : "nobody (add `admins:` to the rotation)";
-}
-
-/** The ephemeral refusal for someone who is not an admin of any of the team's rotations; null if they are. */
-function refuseNonAdmin(
-  rotations: readonly Rotation[],
-  user: string,
-  verb: string,
-  team: Team,
-): CommandReply | null {
-  if (rotations.some((r) => r.admins.includes(user))) return null;
-  const who = rotations.map((r) => `${r.name}: ${mentionList(r.admins)}`).join("; ");
-  return {
-    text: `Only rotation admins may ${verb} ${team.name}. Ask one of them (${who}).`,
-  };
-}
-
-function names(rotations: readonly Rotation[]): string {
-  return rotations.map((r) => r.name).join(" and ");
-}
-
 function onCallChange(before: Shift | null, after: Shift | null): string {
   if (before?.user === after?.user) return "";
   if (!after) return " Nobody is on call in this rotation now.";
@@ -84,7 +67,7 @@ async function post(rt: Runtime, channel: string, text: string): Promise<string 
     await rt.slack.call("chat.postMessage", { channel, text, unfurl_links: false });
     return null;
   } catch (err) {
-    rt.log.warn({ err: (err as Error).message, channel }, "could not post an ejection notice");
+    rt.log.warn({ err, channel }, "could not post an ejection notice");
     return `could not post in <#${channel}> (${(err as Error).message})`;
   }
 }
@@ -92,10 +75,6 @@ async function post(rt: Runtime, channel: string, text: string): Promise<string 
 async function shiftsNow(rt: Runtime, rotations: readonly Rotation[], now: Date): Promise<(Shift | null)[]> {
   const state = await rt.rotationState.load();
   return rotations.map((r) => shiftAt(r, now, state));
-}
-
-function describeEjection(e: Ejection): string {
-  return `by <@${e.by}> on ${e.at.slice(0, 10)}: ${e.reason}`;
 }
 
 async function noise(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
@@ -127,34 +106,12 @@ async function load(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
 async function eject(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const team = requireTeam(rt, ctx.args[0], "eject");
   const rotations = rotationsOf(rt, team);
-  if (!rotations.length) {
-    return {
-      text: `${team.name} is in no rotation, so there is nothing to eject it from: its alerts already go to <#${team.channel}> and its members.`,
-    };
-  }
-  const refusal = refuseNonAdmin(rotations, ctx.userId, "eject", team);
-  if (refusal) return refusal;
   const reason = ctx.rest.replace(/^\S+\s*/, "").trim();
-  if (!reason) {
-    throw new UsageError(
-      `Say why ${team.name} is ejected: the reason is stored and shown to the rotation and the team.`,
-    );
-  }
   const ejections = await rt.rotationState.ejections();
-  const existing = ejections.find((e) => e.teamId === team.id);
-  if (existing) {
-    return {
-      text: `${team.name} is already ejected (${describeEjection(existing)}). \`/oncall readmit ${team.id}\` brings it back.`,
-    };
-  }
-  // Config guarantees each team gives an engineer; ejecting the last team of a rotation would leave
-  // the rotation (and the unrouted alerts it may catch) with nobody on call.
-  const ejected = new Set(ejections.map((e) => e.teamId));
-  const emptied = rotations.filter((r) => r.teams.every((t) => t === team.id || ejected.has(t)));
-  if (emptied.length) {
-    return {
-      text: `${team.name} is the last team left in ${names(emptied)}; ejecting it would leave nobody on call there. Readmit another team first.`,
-    };
+  const allowed = mayEject({ team, rotations, user: ctx.userId, reason, ejections });
+  if (!allowed.ok) {
+    if (allowed.usage) throw new UsageError(allowed.text);
+    return { text: allowed.text };
   }
 
   const now = rt.now();
@@ -179,14 +136,14 @@ async function eject(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
     if (failed) problems.push(failed);
   }
   const teamNotice =
-    `⏏ ${team.name} is ejected from ${names(rotations)} by <@${ctx.userId}>: ${reason}. ` +
+    `⏏ ${team.name} is ejected from ${rotationNames(rotations)} by <@${ctx.userId}>: ${reason}. ` +
     `From now on its alerts page this channel and every member of ${team.name}; alerts already open stay where they are. ` +
     `A rotation admin can bring it back with \`/oncall readmit ${team.id}\`.`;
   const failed = await post(rt, team.channel, teamNotice);
   if (failed) problems.push(failed);
   return {
     text:
-      `Ejected ${team.name} from ${names(rotations)}. Its new alerts go to <#${team.channel}> and its members, and the rotation skips its participants.` +
+      `Ejected ${team.name} from ${rotationNames(rotations)}. Its new alerts go to <#${team.channel}> and its members, and the rotation skips its participants.` +
       (problems.length ? ` Note: ${problems.join("; ")}.` : ""),
   };
 }
@@ -194,16 +151,13 @@ async function eject(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
 async function readmit(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const team = requireTeam(rt, ctx.args[0], "readmit");
   const rotations = rotationsOf(rt, team);
-  if (!rotations.length) {
-    return { text: `${team.name} is in no rotation, so there is nothing to readmit it to.` };
-  }
-  const refusal = refuseNonAdmin(rotations, ctx.userId, "readmit", team);
-  if (refusal) return refusal;
+  const allowed = mayReadmit(team, rotations, ctx.userId);
+  if (!allowed.ok) return { text: allowed.text };
   const note = ctx.rest.replace(/^\S+\s*/, "").trim();
   const now = rt.now();
   const before = await shiftsNow(rt, rotations, now);
   if (!(await rt.rotationState.readmit(team.id, ctx.userId, now))) {
-    return { text: `${team.name} is not ejected: its alerts already page ${names(rotations)}.` };
+    return { text: `${team.name} is not ejected: its alerts already page ${rotationNames(rotations)}.` };
   }
   const after = await shiftsNow(rt, rotations, now);
   const why = note ? `: ${note}` : "";
@@ -218,47 +172,55 @@ async function readmit(rt: Runtime, ctx: CommandContext): Promise<CommandReply> 
   const failed = await post(
     rt,
     team.channel,
-    `↩ ${team.name} is back in ${names(rotations)} (readmitted by <@${ctx.userId}>${why}): new alerts page <#${rotations[0]!.channel}> again.`,
+    `↩ ${team.name} is back in ${rotationNames(rotations)} (readmitted by <@${ctx.userId}>${why}): new alerts page <#${rotations[0]!.channel}> again.`,
   );
   if (failed) problems.push(failed);
   return {
     text:
-      `Readmitted ${team.name} to ${names(rotations)}: its new alerts page the rotation again and its participants are back in turn.` +
+      `Readmitted ${team.name} to ${rotationNames(rotations)}: its new alerts page the rotation again and its participants are back in turn.` +
       (problems.length ? ` Note: ${problems.join("; ")}.` : ""),
   };
 }
 
-export const opsLoadFeature: Feature = {
-  name: "ops-load",
-  setup(rt) {
-    rt.commands.register("/oncall", {
+/** The subcommands of ops load on `/oncall`. */
+function opsLoadCommands(rt: Runtime): Subcommand[] {
+  return [
+    {
       name: "noise",
       usage: "noise [days]",
       summary: `the noisiest alerts of the last ${DEFAULT_NOISE_DAYS} days (or [days]), the worst marked "fix or delete"`,
       example: "/oncall noise 14",
       run: (ctx) => noise(rt, ctx),
-    });
-    rt.commands.register("/oncall", {
+    },
+    {
       name: "load",
       usage: "load [team] [weeks]",
       summary: "ops load per team against the rotation's load limit, and who is eligible for ejection",
       example: "/oncall load playback 4",
       run: (ctx) => load(rt, ctx),
-    });
-    rt.commands.register("/oncall", {
+    },
+    {
       name: "eject",
       usage: "eject <team> <reason…>",
-      summary: `take a team out of its rotation: its alerts go to its own channel and members (rotation admins)`,
+      summary:
+        "take a team out of its rotation: its alerts go to its own channel and members (rotation admins)",
       example: "/oncall eject playback 31 pages a week for a month; fixing the stream-api alerts",
       run: (ctx) => eject(rt, ctx),
-    });
-    rt.commands.register("/oncall", {
+    },
+    {
       name: "readmit",
       usage: "readmit <team> [note]",
       summary: "bring an ejected team back into its rotation (rotation admins)",
       example: "/oncall readmit playback",
       run: (ctx) => readmit(rt, ctx),
-    });
+    },
+  ];
+}
+
+export const opsLoadFeature: Feature = {
+  name: "ops-load",
+  setup(rt) {
+    for (const sub of opsLoadCommands(rt)) rt.commands.register("/oncall", sub);
     return {};
   },
 };

@@ -1,33 +1,28 @@
 // `/oncall who | schedule | override | page`: the rotation as people ask about it in Slack.
-// Times are read and written in the asking user's Slack time zone; overrides land in Redis and
-// routing uses them for the very next alert; a manual page takes the webhook's path.
+// Times are read in the asking user's Slack time zone; overrides land in Redis and routing uses them
+// for the very next alert; a manual alert (`/oncall page`) takes the webhook's path.
 
 import type { OncallConfig, Rotation } from "../../core/config";
 import { type Shift, shiftAt, shiftsBetween } from "../../core/rotation";
 import type { RoutingState } from "../../core/routing";
 import { DAY_MS } from "../../core/tz";
 import { takeWhen, WHEN_EXAMPLES, WhenError } from "../../core/when";
-import { type CommandContext, type CommandReply, UsageError } from "../../platform/slack/commands";
-import { context, mrkdwn, section } from "../../platform/slack/kit";
+import {
+  type CommandContext,
+  type CommandReply,
+  type Subcommand,
+  UsageError,
+} from "../../platform/slack/commands";
+import { context, mrkdwn, section, slackDate } from "../../platform/slack/kit";
 import { userTimeZone } from "../../platform/slack/users";
 import type { Feature, Runtime } from "../../runtime";
-import { findPageTarget, manualGroup, manualRoute } from "../paging/intake/manual";
+import { findManualTarget, manualGroup, manualRoute } from "../paging/intake/manual";
 import { receiveGroup } from "../paging/intake/receive";
-import {
-  overrideListReply,
-  type RotationNow,
-  scheduleReply,
-  shiftLine,
-  slackDate,
-  teamName,
-  whoReply,
-} from "./blocks";
+import { overrideListReply, type RotationNow, scheduleReply, shiftLine, teamName, whoReply } from "./blocks";
+import { mayCover, mayRemoveOverride, maySetOverride, overrideRange } from "./rules";
 
 export const DEFAULT_SCHEDULE_WEEKS = 4;
 export const MAX_SCHEDULE_WEEKS = 26;
-export const MAX_OVERRIDE_MS = 30 * DAY_MS;
-/** How far ahead an override may start. */
-export const MAX_OVERRIDE_LEAD_MS = 365 * DAY_MS;
 /** Ended overrides are kept this long (calendars show recent weeks), then forgotten. */
 const OVERRIDE_RETENTION_MS = 30 * DAY_MS;
 
@@ -44,16 +39,6 @@ function requireRotation(config: OncallConfig, word: string): Rotation {
   const rotation = findRotationByWord(config, word);
   if (!rotation) throw new UsageError(`There is no rotation "${word}". Rotations: ${rotationNames(config)}.`);
   return rotation;
-}
-
-export function isAdmin(rotation: Rotation, userId: string): boolean {
-  return rotation.admins.includes(userId);
-}
-
-/** Members of the rotation's teams and its participants: the people who may cover its shifts. */
-export function mayCover(config: OncallConfig, rotation: Rotation, userId: string): boolean {
-  if (rotation.participants.some((p) => p.user === userId)) return true;
-  return config.teams.some((t) => rotation.teams.includes(t.id) && t.members.includes(userId));
 }
 
 /** Who is on call now in a rotation, who comes next, which of its teams are ejected. */
@@ -79,19 +64,18 @@ async function announce(rt: Runtime, channel: string, text: string): Promise<voi
   try {
     await rt.slack.call("chat.postMessage", { channel, text, unfurl_links: false });
   } catch (err) {
-    rt.log.warn({ err: (err as Error).message, channel }, "could not announce an override change");
+    rt.log.warn({ err, channel }, "could not announce an override change");
   }
 }
 
 async function who(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   if (ctx.args.length > 1) throw new UsageError("`who` takes at most one rotation name.");
   const rotations = ctx.args[0] ? [requireRotation(rt.config, ctx.args[0])] : rt.config.rotations;
-  const [state, tz] = await Promise.all([rt.rotationState.load(), zoneOf(rt, ctx.userId)]);
+  const state = await rt.rotationState.load();
   const now = rt.now();
   return whoReply(
     rt.config,
     rotations.map((r) => rotationNow(r, now, state)),
-    tz,
   );
 }
 
@@ -112,14 +96,14 @@ async function schedule(rt: Runtime, ctx: CommandContext): Promise<CommandReply>
     }
   }
   const w = weeks ?? DEFAULT_SCHEDULE_WEEKS;
-  const [state, tz] = await Promise.all([rt.rotationState.load(), zoneOf(rt, ctx.userId)]);
+  const state = await rt.rotationState.load();
   const now = rt.now();
   const end = new Date(now.getTime() + w * 7 * DAY_MS);
   const parts = (rotation ? [rotation] : rt.config.rotations).map((r) => ({
     rotation: r,
     shifts: shiftsBetween(r, now, end, state),
   }));
-  return scheduleReply(rt.config, parts, w, tz);
+  return scheduleReply(rt.config, parts, w);
 }
 
 async function override(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
@@ -133,11 +117,11 @@ async function listOverrides(rt: Runtime, ctx: CommandContext): Promise<CommandR
   if (ctx.args.length > 2) throw new UsageError("`override list` takes at most one rotation name.");
   const rotation = ctx.args[1] ? requireRotation(rt.config, ctx.args[1]) : null;
   const now = rt.now();
-  const [all, tz] = await Promise.all([rt.rotationState.overrides(), zoneOf(rt, ctx.userId)]);
+  const all = await rt.rotationState.overrides();
   const shown = all
     .filter((o) => o.to.getTime() > now.getTime() && (!rotation || o.rotationId === rotation.id))
     .sort((a, b) => a.from.getTime() - b.from.getTime() || Number(a.id) - Number(b.id));
-  return overrideListReply(rt.config, shown, now, tz);
+  return overrideListReply(rt.config, shown, now);
 }
 
 async function removeOverride(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
@@ -149,20 +133,11 @@ async function removeOverride(rt: Runtime, ctx: CommandContext): Promise<Command
     return { text: `There is no override \`${id}\`. \`/oncall override list\` shows the ids.` };
   }
   const rotation = rt.config.rotations.find((r) => r.id === found.rotationId);
-  const allowed =
-    found.createdBy === ctx.userId ||
-    found.user === ctx.userId ||
-    (rotation && isAdmin(rotation, ctx.userId));
-  if (!allowed) {
-    const admins = rotation?.admins.map((a) => `<@${a}>`).join(", ") || "nobody";
-    return {
-      text: `Only <@${found.user}>, who set it (<@${found.createdBy}>) or an admin of the rotation (${admins}) can remove override \`${id}\`.`,
-    };
-  }
+  const allowed = mayRemoveOverride(found, rotation, ctx.userId);
+  if (!allowed.ok) return { text: allowed.text };
   if (!(await rt.rotationState.removeOverride(id)))
     return { text: `Override \`${id}\` was already removed.` };
-  const tz = await zoneOf(rt, ctx.userId);
-  const what = `override \`${id}\` (<@${found.user}> from ${slackDate(found.from, tz)} to ${slackDate(found.to, tz)})`;
+  const what = `override \`${id}\` (<@${found.user}> from ${slackDate(found.from)} to ${slackDate(found.to)})`;
   if (rotation && found.to.getTime() > rt.now().getTime()) {
     await announce(rt, rotation.channel, `🔀 <@${ctx.userId}> removed ${what}; the schedule applies again.`);
   }
@@ -211,31 +186,10 @@ async function addOverride(rt: Runtime, ctx: CommandContext): Promise<CommandRep
   }
   const rotation = overrideRotation(rt.config, words[next], target);
 
-  const admin = isAdmin(rotation, ctx.userId);
-  if (target !== ctx.userId && !admin) {
-    const admins = rotation.admins.map((a) => `<@${a}>`).join(", ") || "nobody";
-    return {
-      text: `You can set overrides only for yourself: \`/oncall override me <from> <to>\`. Overrides for others are for admins of ${rotation.name} (${admins}).`,
-    };
-  }
-  if (!admin && !mayCover(rt.config, rotation, ctx.userId)) {
-    const teams = rotation.teams.map((t) => teamName(rt.config, t)).join(", ");
-    return {
-      text: `Only members of ${rotation.name}'s teams (${teams}) can cover its shifts. Ask an admin (${rotation.admins.map((a) => `<@${a}>`).join(", ")}) if you should be one.`,
-    };
-  }
-  if (!(from.getTime() < to.getTime())) {
-    throw new UsageError(
-      `The end (${slackDate(to, tz)}) must come after the start (${slackDate(from, tz)}).`,
-    );
-  }
-  if (to.getTime() <= now.getTime()) throw new UsageError(`That range ended already (${slackDate(to, tz)}).`);
-  if (to.getTime() - from.getTime() > MAX_OVERRIDE_MS) {
-    throw new UsageError("An override may cover at most 30 days; add several for longer.");
-  }
-  if (from.getTime() - now.getTime() > MAX_OVERRIDE_LEAD_MS) {
-    throw new UsageError("An override may start at most a year ahead.");
-  }
+  const allowed = maySetOverride(rt.config, rotation, ctx.userId, target);
+  if (!allowed.ok) return { text: allowed.text };
+  const allowedRange = overrideRange(from, to, now, slackDate);
+  if (!allowedRange.ok) throw new UsageError(allowedRange.text);
 
   const stored = await rt.rotationState.addOverride({
     rotationId: rotation.id,
@@ -249,7 +203,7 @@ async function addOverride(rt: Runtime, ctx: CommandContext): Promise<CommandRep
   const shifts: Shift[] = shiftsBetween(rotation, from, to, state);
   const covered = shifts.filter((s) => s.overrideId === stored.id);
   const replaced = [...new Set(covered.map((s) => s.scheduledUser))].filter((u) => u !== target);
-  const range = `from ${slackDate(from, tz)} to ${slackDate(to, tz)}`;
+  const range = `from ${slackDate(from)} to ${slackDate(to)}`;
   const instead = replaced.length ? ` instead of ${replaced.map((u) => `<@${u}>`).join(", ")}` : "";
   const started = from.getTime() <= now.getTime() ? " It applies now: the next alert pages them." : "";
   await announce(
@@ -257,7 +211,7 @@ async function addOverride(rt: Runtime, ctx: CommandContext): Promise<CommandRep
     rotation.channel,
     `🔀 <@${target}> covers ${rotation.name} ${range}${instead} (override \`${stored.id}\`${ctx.userId !== target ? `, set by <@${ctx.userId}>` : ""}).`,
   );
-  const lines = shifts.slice(0, 10).map((s) => shiftLine(rt.config, s, tz));
+  const lines = shifts.slice(0, 10).map((s) => shiftLine(rt.config, s));
   const headline = `Override \`${stored.id}\`: <@${target}> is on call for ${rotation.name} ${range}${instead}.${started}`;
   return {
     text: headline,
@@ -269,10 +223,10 @@ async function addOverride(rt: Runtime, ctx: CommandContext): Promise<CommandRep
   };
 }
 
-async function page(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
+async function manualAlert(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const [word] = ctx.args;
   if (!word) throw new UsageError("Name a rotation or team to page, then what is wrong.");
-  const target = findPageTarget(rt.config, word);
+  const target = findManualTarget(rt.config, word);
   if (!target) {
     throw new UsageError(
       `There is no rotation or team "${word}". Rotations: ${rotationNames(rt.config)}; teams: ${rt.config.teams.map((t) => `\`${t.id}\``).join(", ")}.`,
@@ -286,7 +240,7 @@ async function page(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
     runbookRequired: false,
   });
   const alert = result.alert;
-  if (!alert) return { text: "The page was not stored; try again." };
+  if (!alert) return { text: "The alert was not stored; try again." };
   const route = alert.route;
   const whom = route.oncallUser
     ? `<@${route.oncallUser}>`
@@ -298,42 +252,44 @@ async function page(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   };
 }
 
-/** Registers who, schedule, override and page on `/oncall`. */
-export function registerOncallCommands(rt: Runtime): void {
-  rt.commands.register("/oncall", {
-    name: "who",
-    usage: "who [rotation]",
-    summary: "who is on call now and until when",
-    example: "/oncall who merged",
-    run: (ctx) => who(rt, ctx),
-  });
-  rt.commands.register("/oncall", {
-    name: "schedule",
-    usage: `schedule [rotation] [weeks]`,
-    summary: `the coming shifts (${DEFAULT_SCHEDULE_WEEKS} weeks unless you say, at most ${MAX_SCHEDULE_WEEKS})`,
-    example: "/oncall schedule merged 8",
-    run: (ctx) => schedule(rt, ctx),
-  });
-  rt.commands.register("/oncall", {
-    name: "override",
-    usage: "override @user <from> <to> [rotation] · override list [rotation] · override remove <id>",
-    summary: `cover a range (yourself, or anyone if you are an admin); times like ${WHEN_EXAMPLES}, in your time zone`,
-    example: "/oncall override me tomorrow 18:00 mon 10:00",
-    run: (ctx) => override(rt, ctx),
-  });
-  rt.commands.register("/oncall", {
-    name: "page",
-    usage: "page <rotation|team> <what is wrong>",
-    summary: "page by hand: the engineer on call (or the team's rotation) gets a page like any alert",
-    example: "/oncall page playback checkout returns 500 for every customer",
-    run: (ctx) => page(rt, ctx),
-  });
+/** The subcommands of the rotation on `/oncall`: who, schedule, override, and page (a manual alert). */
+function rotationCommands(rt: Runtime): Subcommand[] {
+  return [
+    {
+      name: "who",
+      usage: "who [rotation]",
+      summary: "who is on call now and until when",
+      example: "/oncall who merged",
+      run: (ctx) => who(rt, ctx),
+    },
+    {
+      name: "schedule",
+      usage: "schedule [rotation] [weeks]",
+      summary: `the coming shifts (${DEFAULT_SCHEDULE_WEEKS} weeks unless you say, at most ${MAX_SCHEDULE_WEEKS})`,
+      example: "/oncall schedule merged 8",
+      run: (ctx) => schedule(rt, ctx),
+    },
+    {
+      name: "override",
+      usage: "override @user <from> <to> [rotation] · override list [rotation] · override remove <id>",
+      summary: `cover a range (yourself, or anyone if you are an admin); times like ${WHEN_EXAMPLES}, in your time zone`,
+      example: "/oncall override me tomorrow 18:00 mon 10:00",
+      run: (ctx) => override(rt, ctx),
+    },
+    {
+      name: "page",
+      usage: "page <rotation|team> <what is wrong>",
+      summary: "page by hand: the engineer on call (or the team's rotation) gets a page like any alert",
+      example: "/oncall page playback checkout returns 500 for every customer",
+      run: (ctx) => manualAlert(rt, ctx),
+    },
+  ];
 }
 
 export const oncallCommandsFeature: Feature = {
   name: "oncall-commands",
   setup(rt) {
-    registerOncallCommands(rt);
+    for (const sub of rotationCommands(rt)) rt.commands.register("/oncall", sub);
     return {};
   },
 };

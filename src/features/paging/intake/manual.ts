@@ -1,6 +1,6 @@
-// A page typed in Slack (`/oncall page <rotation|team> <text>`): an alert group like any webhook's,
-// so it is stored, routed, paged and timed the same way. It names its target instead of carrying
-// labels that identify a service, so it brings its own route.
+// A manual alert, typed in Slack (`/oncall page <rotation|team> <text>`): an alert group like any
+// webhook's, so it is stored, routed, paged and timed the same way. It names its target instead of
+// carrying labels that identify a service, so it brings its own route.
 
 import { randomUUID } from "node:crypto";
 import type { AlertRoute } from "../../../core/alert";
@@ -9,14 +9,15 @@ import { oncallNow, type RoutingState, rotationOfTeam } from "../../../core/rout
 import { buildGroup } from "./group";
 import type { IncomingGroup } from "./types";
 
+/** The alertname of every manual alert (stored alerts and the noise report know them by it). */
 export const MANUAL_ALERT_NAME = "ManualPage";
 
-export type PageTarget =
+export type ManualTarget =
   | { readonly kind: "rotation"; readonly rotation: Rotation }
   | { readonly kind: "team"; readonly team: Team };
 
 /** A rotation or team by id or name, case-insensitively; rotations first when both match. */
-export function findPageTarget(config: OncallConfig, word: string): PageTarget | null {
+export function findManualTarget(config: OncallConfig, word: string): ManualTarget | null {
   const w = word.toLowerCase();
   const rotation = config.rotations.find((r) => r.id.toLowerCase() === w || r.name.toLowerCase() === w);
   if (rotation) return { kind: "rotation", rotation };
@@ -25,13 +26,13 @@ export function findPageTarget(config: OncallConfig, word: string): PageTarget |
 }
 
 /**
- * Where a manual page goes: a rotation's channel and engineer on call; for a team, its rotation's
+ * Where a manual alert goes: a rotation's channel and engineer on call; for a team, its rotation's
  * (the team is the owner, so hand-off and escalation go to it), or the team's own channel and
  * members while it is ejected or in no rotation.
  */
 export function manualRoute(
   config: OncallConfig,
-  target: PageTarget,
+  target: ManualTarget,
   now: Date,
   state: RoutingState,
 ): AlertRoute {
@@ -72,9 +73,9 @@ export function manualRoute(
   };
 }
 
-/** A new group for every manual page: two pages with the same words are still two pages. */
+/** A new group for every manual alert: two with the same words are still two alerts. */
 export function manualGroup(input: {
-  readonly target: PageTarget;
+  readonly target: ManualTarget;
   readonly text: string;
   readonly by: string;
   readonly now: Date;
@@ -84,7 +85,7 @@ export function manualGroup(input: {
     alertname: MANUAL_ALERT_NAME,
     severity: "page",
     paged_by: input.by,
-    // The page lists instances by this label; here it says where the page came from.
+    // The page lists instances by this label; here it says where the alert came from.
     instance: `/oncall page by <@${input.by}>`,
     ...(input.target.kind === "team" ? { team: targetId } : { rotation: targetId }),
   };
