@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     fail(`PORT must be a port number, got "${env.PORT}"`);
   const host = env.HOST?.trim() || "127.0.0.1";
   const logLevel = env.LOG_LEVEL?.trim() || "warn";
+  const socketMode = process.argv.includes("--socket-mode") || env.SANDBOX_SOCKET_MODE === "1";
 
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       host,
       log: createLogger(logLevel),
       logLevel,
+      socketMode,
     });
   } catch (err) {
     await redis.stop();
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
       "",
       `  Config: ${config.dir}`,
       `  ${redisNote}`,
+      socketMode
+        ? "  Slack: Socket Mode (the page's clicks and commands reach the bot over its socket)"
+        : "  Slack: signed HTTP posts to /slack/events (--socket-mode for Socket Mode)",
       "  Fire an alert from the page, then act as the on-call engineer. Ctrl-C stops everything.",
       "",
     ].join("\n"),

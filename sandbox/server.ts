@@ -1,7 +1,7 @@
 // The sandbox: the fake Slack (the same one the tests use) with the workspace of the loaded
-// config, and the bot started exactly as `npm start` starts it (startApp, HTTP mode) with
-// SLACK_API_URL pointed at the fake and a fresh signing secret and webhook token. The page is an
-// extra route on the bot's own server, so one URL serves it.
+// config, and the bot started exactly as `npm start` starts it (startApp, HTTP mode, or Socket
+// Mode with `socketMode`) with SLACK_API_URL pointed at the fake and a fresh signing secret and
+// webhook token. The page is an extra route on the bot's own server, so one URL serves it.
 
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
@@ -14,6 +14,7 @@ import { deleteByPrefix } from "../src/platform/redis/client";
 import { type ExampleAlert, exampleAlerts } from "./examples";
 import { workspaceFromConfig } from "./people";
 import { FakeSlack } from "./slack-api";
+import { deliverBody } from "./socket-mode";
 import { createSandboxUi, SandboxClock } from "./ui";
 
 export interface SandboxOptions {
@@ -26,6 +27,8 @@ export interface SandboxOptions {
   readonly host?: string;
   readonly log: Logger;
   readonly logLevel?: string;
+  /** The page's clicks and commands reach the bot over Socket Mode instead of signed HTTP. */
+  readonly socketMode?: boolean;
 }
 
 export interface Sandbox {
@@ -65,6 +68,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const settings = readSettings(
       {
         SLACK_BOT_TOKEN: "xoxb-sandbox",
+        ...(opts.socketMode ? { SLACK_APP_TOKEN: "xapp-sandbox" } : {}),
         SLACK_SIGNING_SECRET: randomBytes(24).toString("hex"),
         ALERT_WEBHOOK_TOKEN: randomBytes(24).toString("hex"),
         SLACK_API_URL: slack.url,
@@ -86,6 +90,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       clock,
       examples,
       signingSecret: settings.slackSigningSecret,
+      ...(opts.socketMode ? { deliver: (body: string) => deliverBody(slack.socketMode, body) } : {}),
       webhookToken: settings.alertWebhookToken,
       log,
       botUrl: () => app?.url ?? "",

@@ -18,6 +18,7 @@ import {
   type FakeView,
   SlackWorkspace,
 } from "./slack-state";
+import { SocketModeServer } from "./socket-mode";
 
 export type { FakeChannel, FakeEphemeral, FakeMessage, FakeUser, FakeView, SlackResponse };
 
@@ -73,6 +74,8 @@ export class FakeSlack {
   /** Ends with "/": WebClient appends the method name (it would add the slash itself if missing). */
   readonly url: string;
   readonly origin: string;
+  /** Socket Mode: apps.connections.open hands out URLs to this server, on the same port. */
+  readonly socketMode: SocketModeServer;
   private readonly ws: SlackWorkspace;
   private readonly recorded: RecordedCall[] = [];
   private readonly failures = new Map<string, FakeFailure[]>();
@@ -90,6 +93,7 @@ export class FakeSlack {
   ) {
     this.origin = origin;
     this.url = `${origin}/api/`;
+    this.socketMode = new SocketModeServer(server, origin, { appId: opts.appId ?? "A0ONCALL" });
     this.ws = new SlackWorkspace(
       {
         teamId: opts.teamId ?? "T0EXAMPLE",
@@ -279,6 +283,7 @@ export class FakeSlack {
     }
     this.waiters.clear();
     this.listeners.clear();
+    this.socketMode.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Keep-alive sockets from fetch would hold close() open until they time out.
@@ -310,13 +315,16 @@ export class FakeSlack {
     const args = parsed.ok ? withoutToken(parsed.args) : {};
     if (!parsed.ok) return this.answer(res, method, args, 200, failure(parsed.error));
     // Any token will do, but it has to be sent the way WebClient sends it.
-    if (!/^Bearer \S+/.test(req.headers.authorization ?? "")) {
-      return this.answer(res, method, args, 200, failure("not_authed"));
+    const token = /^Bearer (\S+)/.exec(req.headers.authorization ?? "")?.[1];
+    if (!token) return this.answer(res, method, args, 200, failure("not_authed"));
+    // An app-level token opens sockets and nothing else; a bot token cannot open one.
+    if (token.startsWith("xapp-") !== (method === "apps.connections.open")) {
+      return this.answer(res, method, args, 200, failure("not_allowed_token_type"));
     }
     if (await this.injectedFailure(method, args, res)) return;
     const handler = METHODS[method];
     const response = handler
-      ? handler({ ws: this.ws, args, origin: this.origin })
+      ? handler({ ws: this.ws, args, origin: this.origin, socketMode: this.socketMode })
       : failure("unknown_method", { req_method: method });
     this.answer(res, method, args, 200, response);
   }

@@ -20,6 +20,7 @@ export interface MethodContext {
   readonly args: Args;
   /** "http://127.0.0.1:port", for permalinks that the sandbox page can serve. */
   readonly origin: string;
+  readonly socketMode: { openLink(): string };
 }
 
 type Method = (ctx: MethodContext) => SlackResponse;
@@ -28,6 +29,8 @@ const MAX_TEXT = 40_000;
 
 export const METHODS: Readonly<Record<string, Method>> = {
   "api.test": ({ args }) => ({ ok: true, args }),
+  // The caller's token was checked to be an app-level one (xapp-…) before this runs.
+  "apps.connections.open": ({ socketMode }) => ({ ok: true, url: socketMode.openLink() }),
   "auth.test": authTest,
   "chat.postMessage": postMessage,
   "chat.update": update,

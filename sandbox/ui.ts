@@ -52,6 +52,8 @@ export interface SandboxUiDeps {
   readonly clock: SandboxClock;
   readonly examples: readonly ExampleAlert[];
   readonly signingSecret: string;
+  /** Delivers a /slack/events body another way (Socket Mode); unset: signed HTTP to botUrl. */
+  readonly deliver?: (body: string, json: boolean) => Promise<{ status: number; body: string }>;
   readonly webhookToken: string;
   readonly log: Logger;
   /** The bot's base URL; known once its server listens. */
@@ -116,6 +118,7 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
 
   async function postToBot(body: string, json = false) {
     try {
+      if (deps.deliver) return await deps.deliver(body, json);
       return await postToSlackEndpoint(deps.botUrl(), body, { secret: deps.signingSecret, json });
     } catch (err) {
       throw new HttpError(502, `the bot did not answer: ${(err as Error).message}`);

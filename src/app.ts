@@ -174,7 +174,15 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
           logLevel: LogLevel.ERROR,
         });
     socketReceiver = settings.slackAppToken
-      ? new SocketModeReceiver({ appToken: settings.slackAppToken, logLevel: LogLevel.WARN })
+      ? new SocketModeReceiver({
+          appToken: settings.slackAppToken,
+          logLevel: LogLevel.WARN,
+          // The socket client has a WebClient of its own for apps.connections.open; it must ask the
+          // same Slack as the bot's client (the fake one in tests and the sandbox).
+          installerOptions: {
+            clientOptions: settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {},
+          },
+        })
       : null;
     const boltApp = new App({
       token: settings.slackBotToken,

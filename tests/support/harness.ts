@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { deliverBody } from "../../sandbox/socket-mode";
 import { type OncallApp, type Role, startApp } from "../../src/app";
 import type { Settings } from "../../src/config/env";
 import { loadConfig } from "../../src/config/load";
@@ -18,6 +19,13 @@ export const ORG_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixt
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
 export const WEBHOOK_TOKEN = "test-webhook-token-0123456789abcdef";
+export const APP_TOKEN = "xapp-1-A0ONCALL-1-test";
+
+/** How Slack's requests reach the bot: signed HTTP posts, or envelopes over Socket Mode. */
+export type SlackTransport = "http" | "socket";
+/** The vitest project "socket-mode" runs suites with this set, so they run over both transports. */
+export const DEFAULT_TRANSPORT: SlackTransport =
+  process.env.E2E_SLACK_TRANSPORT === "socket" ? "socket" : "http";
 
 export class Clock {
   constructor(public current: Date) {}
@@ -37,8 +45,9 @@ export interface Harness {
   readonly clock: Clock;
   readonly prefix: string;
   readonly settings: Settings;
+  readonly transport: SlackTransport;
   webhook(path: string, body: unknown, opts?: { token?: string | null; raw?: string }): Promise<Response>;
-  /** Posts a form body to /slack/events, signed like Slack. */
+  /** Sends a /slack/events body: posted and signed like Slack, or as a Socket Mode envelope. */
   slackPost(body: string): Promise<{ status: number; body: string }>;
   /** Stops the app and starts it again on the same Redis prefix (a restart of the bot). */
   restart(): Promise<void>;
@@ -52,6 +61,7 @@ export interface HarnessOptions {
   readonly configDir?: string;
   readonly role?: Role;
   readonly redisUrl?: string;
+  readonly transport?: SlackTransport;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -64,10 +74,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const prefix = `test-${randomBytes(6).toString("hex")}:`;
   const clock = new Clock(new Date(opts.now ?? "2026-11-25T10:00:00Z"));
+  const transport = opts.transport ?? DEFAULT_TRANSPORT;
   const settings: Settings = {
     slackBotToken: "xoxb-test",
     slackSigningSecret: SIGNING_SECRET,
-    slackAppToken: null,
+    slackAppToken: transport === "socket" ? APP_TOKEN : null,
     slackApiUrl: slack.url,
     redisUrl: opts.redisUrl ?? REDIS_URL,
     redisPrefix: prefix,
@@ -94,6 +105,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clock,
     prefix,
     settings,
+    transport,
     webhook(path, body, o = {}) {
       const token = o.token === undefined ? WEBHOOK_TOKEN : o.token;
       return fetch(`${app.url}${path}`, {
@@ -106,6 +118,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       });
     },
     async slackPost(body) {
+      if (transport === "socket") return deliverBody(slack.socketMode, body);
       const r = await postToSlackEndpoint(app.url, body, { secret: SIGNING_SECRET });
       return { status: r.status, body: typeof r.body === "string" ? r.body : JSON.stringify(r.body) };
     },
