@@ -80,10 +80,7 @@ async function checkSlackToken(slack: SlackApi, log: Logger): Promise<void> {
         `Slack refused SLACK_BOT_TOKEN (${err.failure.error}): copy the Bot User OAuth Token (xoxb-…) from the app's "OAuth & Permissions" page`,
       );
     }
-    log.warn(
-      { err: (err as Error).message },
-      "Slack is not reachable at start; starting anyway, deliveries will retry",
-    );
+    log.warn({ err }, "Slack is not reachable at start; starting anyway, deliveries will retry");
   }
 }
 
@@ -93,7 +90,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   const metrics = createMetrics();
   const connections: Redis[] = [];
   const track = (conn: Redis, what: string) => {
-    conn.on("error", (err) => log.warn({ err: err.message }, `Redis (${what}) connection error`));
+    conn.on("error", (err) => log.warn({ err }, `Redis (${what}) connection error`));
     connections.push(conn);
     return conn;
   };
@@ -109,7 +106,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     QUEUE_NAMES.map((name) => {
       const queue = new Queue(name, { connection: queueConnection, prefix: bullPrefix });
       // Without a listener BullMQ prints every connection error to stderr, bypassing the logs.
-      queue.on("error", (err) => log.warn({ err: err.message, queue: name }, "queue error"));
+      queue.on("error", (err) => log.warn({ err, queue: name }, "queue error"));
       return [name, queue];
     }),
   ) as unknown as Queues;
@@ -148,12 +145,9 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   if (role !== "web") {
     for (const p of parts) {
       for (const w of (await p.workers?.()) ?? []) {
-        w.on("error", (err) => log.error({ err: err.message, queue: w.name }, "worker error"));
+        w.on("error", (err) => log.error({ err, queue: w.name }, "worker error"));
         w.on("failed", (job, err) =>
-          log.warn(
-            { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
-            "job failed",
-          ),
+          log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err }, "job failed"),
         );
         workers.push(w);
       }
@@ -201,7 +195,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     for (const p of parts) p.slack?.(boltApp);
     rt.commands.attach(boltApp, log);
     boltApp.error(async (err: Error) => {
-      log.error({ err: err.message }, "Slack handler failed");
+      log.error({ err }, "Slack handler failed");
     });
 
     const routes = [...parts.flatMap((p) => p.routes ?? []), ...(opts.extraRoutes ?? [])];

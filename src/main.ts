@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     app.stop().then(
       () => process.exit(0),
       (err: Error) => {
-        log.error({ err: err.message }, "unclean stop");
+        log.error({ err }, "unclean stop");
         process.exit(1);
       },
     );

@@ -69,16 +69,13 @@ async function tell(rt: Runtime, press: Press, text: string): Promise<void> {
       });
       return;
     } catch (err) {
-      rt.log.warn(
-        { err: (err as Error).message, user: press.user },
-        "chat.postEphemeral failed; using respond",
-      );
+      rt.log.warn({ err, user: press.user }, "chat.postEphemeral failed; using respond");
     }
   }
   try {
     await press.args.respond({ response_type: "ephemeral", replace_original: false, text });
   } catch (err) {
-    rt.log.error({ err: (err as Error).message, user: press.user }, "could not answer a button press");
+    rt.log.error({ err, user: press.user }, "could not answer a button press");
   }
 }
 
@@ -112,7 +109,7 @@ function listener(rt: Runtime, handler: Handler) {
     } catch (err) {
       rt.log.error(
         {
-          err: (err as Error).message,
+          err,
           action: args.action.action_id,
           alertId: press.alertId,
           user: press.user,
@@ -154,7 +151,7 @@ const onEscalate: Handler = async (rt, press, alert) => {
       view: escalateModal(alert, rt.config, team),
     });
   } catch (err) {
-    rt.log.error({ err: (err as Error).message, alertId: alert.id }, "views.open failed");
+    rt.log.error({ err, alertId: alert.id }, "views.open failed");
     await tell(rt, press, "Slack would not open the Escalate form; press Escalate again.");
   }
 };
@@ -173,7 +170,7 @@ function onAnswer(actionable: boolean): Handler {
       });
     } catch (err) {
       // The answer is stored and in the thread; only the question's own text stays stale.
-      rt.log.warn({ err: (err as Error).message, alertId: alert.id }, "could not update the question");
+      rt.log.warn({ err, alertId: alert.id }, "could not update the question");
     }
   };
 }

@@ -86,10 +86,7 @@ export async function handleWebhook(
       alert: result.alert ? { id: result.alert.id, state: result.alert.state } : null,
     });
   } catch (err) {
-    deps.log.error(
-      { err: (err as Error).message, path },
-      "could not store alert; answering 503 so the sender retries",
-    );
+    deps.log.error({ err, path }, "could not store alert; answering 503 so the sender retries");
     return reply(503, { error: "temporarily unable to store the alert; retry" }, { "retry-after": "5" });
   }
 }

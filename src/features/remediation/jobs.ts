@@ -300,7 +300,7 @@ async function sendPage(data: PageJobData, deps: RemediationDeps): Promise<void>
     await deps.slack.call("chat.postMessage", { channel: dm, text: data.text, unfurl_links: false });
   } catch (error) {
     if (error instanceof SlackCallError && error.failure.kind === "permanent") {
-      deps.log.error({ alertId: data.alertId, user: data.user, err: error.message }, "could not DM on-call");
+      deps.log.error({ alertId: data.alertId, user: data.user, err: error }, "could not DM on-call");
       throw new UnrecoverableError(error.message);
     }
     throw error;

@@ -67,7 +67,7 @@ async function tell(rt: Runtime, place: Place, text: string): Promise<void> {
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
     });
   } catch (err) {
-    rt.log.error({ err: (err as Error).message, user: place.user }, "could not answer a remediation request");
+    rt.log.error({ err, user: place.user }, "could not answer a remediation request");
   }
 }
 
@@ -208,7 +208,7 @@ export function registerRemediateActions(app: App, deps: RemediateDeps): void {
           view: remediateModal(alert, runs, rt.config, JSON.stringify(metadata)),
         });
       } catch (err) {
-        rt.log.error({ err: (err as Error).message, alertId, user: place.user }, "remediate press failed");
+        rt.log.error({ err, alertId, user: place.user }, "remediate press failed");
         await tell(rt, place, "Something went wrong on our side; nothing ran. Press Run remediation again.");
       }
     },
@@ -228,7 +228,7 @@ export function registerRemediateActions(app: App, deps: RemediateDeps): void {
       const runs = await deps.enqueue(alert, user);
       rt.log.info({ alertId: alert.id, user, runs: runs.map((r) => r.jobId) }, "manual remediation enqueued");
     } catch (err) {
-      rt.log.error({ err: (err as Error).message, alertId: meta?.alertId, user }, "remediate confirm failed");
+      rt.log.error({ err, alertId: meta?.alertId, user }, "remediate confirm failed");
       await tell(rt, place, "Something went wrong on our side; nothing ran. Press Run remediation again.");
     }
   });

@@ -93,7 +93,7 @@ export function calendarRoute(rt: Runtime): ExtraRoute {
       try {
         state = await rt.rotationState.load();
       } catch (err) {
-        rt.log.warn({ err: (err as Error).message }, "calendar: rotation state unavailable");
+        rt.log.warn({ err }, "calendar: rotation state unavailable");
         return sendJson(
           res,
           503,

@@ -31,7 +31,7 @@ export interface ServerDeps {
 export function createHttpServer(deps: ServerDeps): Server {
   return createServer((req, res) => {
     route(req, res, deps).catch((err: Error) => {
-      deps.log.error({ err: err.message, url: req.url }, "request failed");
+      deps.log.error({ err, url: req.url }, "request failed");
       sendJson(res, 500, { error: "internal error" });
     });
   });

@@ -2,6 +2,7 @@
 // subcommands; the router acks at once (Slack wants an answer within 3 s), runs the subcommand and
 // answers through the response URL. Unknown or malformed input gets ephemeral usage with an example.
 
+import { randomBytes } from "node:crypto";
 import type { App, RespondArguments } from "@slack/bolt";
 import type { Logger } from "../log";
 import type { Block } from "./kit";
@@ -42,6 +43,11 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
+}
+
+/** A short id for one failure, in the log line and in the answer to the person who saw it. */
+export function errorReference(): string {
+  return randomBytes(4).toString("hex");
 }
 
 export class CommandRouter {
@@ -85,9 +91,12 @@ export class CommandRouter {
       return (await sub.run({ ...base, command, args, rest })) ?? { text: "Done." };
     } catch (err) {
       if (err instanceof UsageError) return { text: `${err.message}\n${this.usage(command, sub)}` };
-      log.error({ err: (err as Error).message, command, sub: name }, "slash command failed");
+      // The error's own text may hold internals (keys, hosts, stack frames): it goes to the log, and
+      // the person gets what to do and a reference the operator finds that log line by.
+      const ref = errorReference();
+      log.error({ err, ref, command, sub: name, user: base.userId }, "slash command failed");
       return {
-        text: `Sorry, \`${command} ${name}\` failed on our side (${(err as Error).message}). Try again in a moment.`,
+        text: `Sorry, \`${command} ${name}\` failed on our side; nothing you typed was wrong. Try again in a moment. If it keeps failing, tell whoever runs the bot: reference \`${ref}\`.`,
       };
     }
   }
