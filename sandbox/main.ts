@@ -9,6 +9,7 @@ import { loadConfig } from "../src/config/load";
 import { createLogger } from "../src/platform/log";
 import { ensureRedis, type RedisHandle, RedisUnavailableError } from "./redis-launch";
 import { type Sandbox, startSandbox } from "./server";
+import { webhookCurl } from "./ui";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
       log: createLogger(logLevel),
       logLevel,
       socketMode,
+      // Set it to keep one token across restarts (scripts, an Alertmanager pointed at the sandbox).
+      webhookToken: env.ALERT_WEBHOOK_TOKEN?.trim() || undefined,
     });
   } catch (err) {
     await redis.stop();
@@ -80,7 +83,16 @@ async function main(): Promise<void> {
       socketMode
         ? "  Slack: Socket Mode (the page's clicks and commands reach the bot over its socket)"
         : "  Slack: signed HTTP posts to /slack/events (--socket-mode for Socket Mode)",
-      "  Fire an alert from the page, then act as the on-call engineer. Ctrl-C stops everything.",
+      `  Webhook token: ${sandbox.settings.alertWebhookToken} (ALERT_WEBHOOK_TOKEN)`,
+      "",
+      "  Fire an alert from the page, or from a shell:",
+      "",
+      webhookCurl(new URL(sandbox.pageUrl).origin, sandbox.settings.alertWebhookToken)
+        .split("\n")
+        .map((line) => `    ${line}`)
+        .join("\n"),
+      "",
+      "  Then act as the on-call engineer. Ctrl-C stops everything.",
       "",
     ].join("\n"),
   );

@@ -29,6 +29,8 @@ export interface SandboxOptions {
   readonly logLevel?: string;
   /** The page's clicks and commands reach the bot over Socket Mode instead of signed HTTP. */
   readonly socketMode?: boolean;
+  /** The webhook's bearer token; a fresh random one when unset. */
+  readonly webhookToken?: string;
 }
 
 export interface Sandbox {
@@ -70,7 +72,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         SLACK_BOT_TOKEN: "xoxb-sandbox",
         ...(opts.socketMode ? { SLACK_APP_TOKEN: "xapp-sandbox" } : {}),
         SLACK_SIGNING_SECRET: randomBytes(24).toString("hex"),
-        ALERT_WEBHOOK_TOKEN: randomBytes(24).toString("hex"),
+        ALERT_WEBHOOK_TOKEN: opts.webhookToken || randomBytes(24).toString("hex"),
         SLACK_API_URL: slack.url,
         REDIS_URL: opts.redisUrl,
         REDIS_PREFIX: prefix,
@@ -92,6 +94,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       signingSecret: settings.slackSigningSecret,
       ...(opts.socketMode ? { deliver: (body: string) => deliverBody(slack.socketMode, body) } : {}),
       webhookToken: settings.alertWebhookToken,
+      publicUrl: origin,
       log,
       botUrl: () => app?.url ?? "",
       subcommands: (command) => app?.runtime.commands.subcommands(command) ?? [],

@@ -5,6 +5,7 @@
 
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OncallConfig } from "../src/core/config";
@@ -26,13 +27,49 @@ import {
 } from "./slack-payloads";
 
 const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), "ui");
-const STATIC: Record<string, { file: string; type: string }> = {
-  "/sandbox": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/sandbox/": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/sandbox/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "/sandbox/blocks.js": { file: "blocks.js", type: "text/javascript; charset=utf-8" },
-  "/sandbox/app.css": { file: "app.css", type: "text/css; charset=utf-8" },
+const JS = "text/javascript; charset=utf-8";
+const HTML = "text/html; charset=utf-8";
+const requireFromHere = createRequire(import.meta.url);
+/** preact and htm as their packages ship them (ES modules, no build step), named in the page's import map. */
+const VENDOR: Record<string, { pkg: string; file: string }> = {
+  "/sandbox/vendor/preact.js": { pkg: "preact", file: "preact.module.js" },
+  "/sandbox/vendor/preact-hooks.js": { pkg: "preact/hooks", file: "hooks.module.js" },
+  "/sandbox/vendor/htm.js": { pkg: "htm", file: "htm.module.js" },
 };
+const STATIC: Record<string, { file: string; type: string }> = {
+  "/sandbox": { file: join(UI_DIR, "index.html"), type: HTML },
+  "/sandbox/": { file: join(UI_DIR, "index.html"), type: HTML },
+  "/sandbox/app.js": { file: join(UI_DIR, "app.js"), type: JS },
+  "/sandbox/blocks.js": { file: join(UI_DIR, "blocks.js"), type: JS },
+  "/sandbox/app.css": { file: join(UI_DIR, "app.css"), type: "text/css; charset=utf-8" },
+  ...Object.fromEntries(
+    // The packages export their CommonJS builds; the ES module sits beside each.
+    Object.entries(VENDOR).map(([path, { pkg, file }]) => [
+      path,
+      { file: join(dirname(requireFromHere.resolve(pkg)), file), type: JS },
+    ]),
+  ),
+};
+
+let emojiTable: Promise<string> | null = null;
+/**
+ * Slack's emoji shortcodes (iamcal's list, which Slack uses) as `{shortcode: character}`, from
+ * emojibase-data's `{hexcode: shortcode | shortcodes}`.
+ */
+function emojiJson(): Promise<string> {
+  emojiTable ??= readFile(requireFromHere.resolve("emojibase-data/en/shortcodes/iamcal.json"), "utf8").then(
+    (text) => {
+      const byHex = JSON.parse(text) as Record<string, string | string[]>;
+      const out: Record<string, string> = {};
+      for (const [hex, names] of Object.entries(byHex)) {
+        const char = String.fromCodePoint(...hex.split("-").map((h) => Number.parseInt(h, 16)));
+        for (const name of Array.isArray(names) ? names : [names]) out[name] ??= char;
+      }
+      return JSON.stringify(out);
+    },
+  );
+  return emojiTable;
+}
 const COMMANDS: readonly SlashCommand[] = ["/oncall", "/incident"];
 const BODY_LIMIT = 256 * 1024;
 const HEARTBEAT_MS = 15_000;
@@ -40,9 +77,21 @@ const HEARTBEAT_MS = 15_000;
 /** The bot's clock in the sandbox: real time, optionally shifted so a visitor can try workday rules. */
 export class SandboxClock {
   offsetMs = 0;
+  /** Every shift, oldest first: a message keeps the bot's time it was posted at when the clock moves later. */
+  private readonly shifts: { fromMs: number; offsetMs: number }[] = [];
   readonly now = (): Date => new Date(Date.now() + this.offsetMs);
   set(at: Date | null): void {
     this.offsetMs = at === null ? 0 : at.getTime() - Date.now();
+    this.shifts.push({ fromMs: Date.now(), offsetMs: this.offsetMs });
+  }
+  /** The bot's time when the real clock read `realMs` (a Slack ts is real time). */
+  at(realMs: number): Date {
+    let offset = 0;
+    for (const s of this.shifts) {
+      if (s.fromMs > realMs) break;
+      offset = s.offsetMs;
+    }
+    return new Date(realMs + offset);
   }
 }
 
@@ -55,6 +104,8 @@ export interface SandboxUiDeps {
   /** Delivers a /slack/events body another way (Socket Mode); unset: signed HTTP to botUrl. */
   readonly deliver?: (body: string, json: boolean) => Promise<{ status: number; body: string }>;
   readonly webhookToken: string;
+  /** Where a visitor's own tools reach the bot, for the page's ready-to-paste curl. */
+  readonly publicUrl: string;
   readonly log: Logger;
   /** The bot's base URL; known once its server listens. */
   readonly botUrl: () => string;
@@ -161,6 +212,14 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
         })),
       })),
       rotations: config.rotations.map((r) => ({ id: r.id, name: r.name, channel: r.channel })),
+      channels: slack
+        .conversations()
+        .filter((c) => !c.dmMembers)
+        .map((c) => ({ id: c.id, purpose: channelPurpose(config, c.id) })),
+      webhook: {
+        token: deps.webhookToken,
+        curl: webhookCurl(deps.publicUrl, deps.webhookToken),
+      },
       oncall: await oncallNow(deps.clock.now()),
     };
   }
@@ -200,6 +259,7 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
     });
     const modals = slack.views().filter((v) => v.userId === as || v.userId === null);
     const home = slack.homeTabs(as);
+    const homeChannel = slack.dmChannel(as);
     return {
       as,
       version,
@@ -208,6 +268,10 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
       conversations,
       modals: modals.map(viewJson),
       home: home ? viewJson(home) : null,
+      // Commands typed on the Home page go out from the app's DM with the user, as from Slack's
+      // Messages tab; their answers are shown on the Home page.
+      homeChannel,
+      homeEphemerals: mine.filter((e) => e.channel === homeChannel).map(ephemeralJson),
     };
   }
 
@@ -302,8 +366,8 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
 
   async function command(body: Json): Promise<Json> {
     const as = actingUser(body.as);
-    const channel = String(body.channel ?? "");
-    if (!slack.conversations().some((c) => c.id === channel))
+    const channel = body.channel === "home" ? slack.dmChannel(as) : String(body.channel ?? "");
+    if (body.channel !== "home" && !slack.conversations().some((c) => c.id === channel))
       throw new HttpError(400, "pick a channel first");
     const typed = String(body.text ?? "").trim();
     const match = /^(\/\S+)\s*([\s\S]*)$/.exec(typed);
@@ -498,7 +562,9 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
     try {
       if (req.method === "GET" || req.method === "HEAD") {
         const file = STATIC[path];
-        if (file) return sendText(res, 200, await readFile(join(UI_DIR, file.file), "utf8"), file.type);
+        if (file) return sendText(res, 200, await readFile(file.file, "utf8"), file.type);
+        if (path === "/sandbox/emoji.json")
+          return sendText(res, 200, await emojiJson(), "application/json; charset=utf-8");
         if (path === "/sandbox/api/meta") return sendJson(res, 200, await meta());
         if (path === "/sandbox/api/state")
           return sendJson(res, 200, await state(actingUser(url.searchParams.get("as"))));
@@ -514,13 +580,38 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
       sendJson(res, 404, { error: `no sandbox route for ${req.method} ${path}` });
     } catch (err) {
       if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
-      deps.log.error({ err: (err as Error).message, path }, "sandbox request failed");
+      deps.log.error({ err, path }, "sandbox request failed");
       sendJson(res, 500, { error: (err as Error).message });
     }
   }
 
   function channelName(id: string): string {
     return slack.conversations().find((c) => c.id === id)?.name ?? id.toLowerCase();
+  }
+
+  // A Slack ts is the real time of posting; the page shows the bot's time then, which a later
+  // shift of the clock does not move.
+  const botTime = (ts: string) => deps.clock.at(Number(ts) * 1000).toISOString();
+
+  function messageJson(m: FakeMessage): Json {
+    return {
+      ts: m.ts,
+      at: botTime(m.ts),
+      user: m.user,
+      bot: m.botId !== null,
+      text: m.text,
+      blocks: m.blocks,
+      attachments: m.attachments,
+      edited: m.edited !== null,
+      broadcast: m.broadcast,
+      threadTs: m.threadTs,
+      reactions: m.reactions,
+      replies: m.replies.map(messageJson),
+    };
+  }
+
+  function ephemeralJson(e: FakeEphemeral): Json {
+    return { ts: e.ts, at: botTime(e.ts), text: e.text, blocks: e.blocks, threadTs: e.threadTs };
   }
 
   return {
@@ -536,24 +627,29 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
 
 // --- JSON shapes for the page -----------------------------------------------------------------
 
-function messageJson(m: FakeMessage): Json {
-  return {
-    ts: m.ts,
-    user: m.user,
-    bot: m.botId !== null,
-    text: m.text,
-    blocks: m.blocks,
-    attachments: m.attachments,
-    edited: m.edited !== null,
-    broadcast: m.broadcast,
-    threadTs: m.threadTs,
-    reactions: m.reactions,
-    replies: m.replies.map(messageJson),
-  };
+/** What a channel is for, from the config: a rotation's pages, a team's hand-offs, the review. */
+function channelPurpose(config: OncallConfig, id: string): string {
+  const rotation = config.rotations.find((r) => r.channel === id);
+  if (rotation) return `Pages of the rotation “${rotation.name}”`;
+  if (config.review?.channel === id) return "Postmortems to review and the weekly review";
+  const team = config.teams.find((t) => t.channel === id);
+  if (team) return `Hand-offs, escalations and pages for ${team.name}`;
+  return "A channel the config does not name";
 }
 
-function ephemeralJson(e: FakeEphemeral): Json {
-  return { ts: e.ts, text: e.text, blocks: e.blocks, threadTs: e.threadTs };
+/** A generic-webhook alert a visitor can paste into a shell to see a page arrive. */
+export function webhookCurl(baseUrl: string, token: string): string {
+  const alert = {
+    name: "HighErrorRate",
+    status: "firing",
+    labels: { job: "stream-api", instance: "api-1" },
+    annotations: { summary: "5xx above 5%" },
+  };
+  return [
+    `curl -X POST ${baseUrl}/webhooks/generic \\`,
+    `  -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
+    `  -d '${JSON.stringify(alert)}'`,
+  ].join("\n");
 }
 
 function viewJson(v: FakeView): Json {

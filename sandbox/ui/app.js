@@ -1,10 +1,12 @@
 // The sandbox page: shows what the fake Slack holds as the acting user sees it, refreshes on
 // every change (server-sent events), and sends what a Slack user does to the sandbox API,
-// which forwards it to the bot as Slack would.
+// which forwards it to the bot as Slack would. preact renders the whole page from one state
+// object on every change; its diffing keeps unchanged messages (and the focus in them) as they are.
 
-import { collectState, h, renderBlocks, textPlain } from "./blocks.js";
+import { render } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { Blocks, collectState, html, initially, Markup, mrkdwn, setEmoji, textPlain } from "./blocks.js";
 
-const $ = (id) => document.getElementById(id);
 const api = {
   async get(path) {
     const res = await fetch(path, { cache: "no-store" });
@@ -31,30 +33,39 @@ const S = {
   conv: null,
   thread: null,
   clockOffset: 0,
-  /** conversation id -> number of top-level messages already seen */
+  /** conversation id -> ts of the top-level messages already seen there */
   seen: new Map(),
   dismissed: new Set(),
   jumpAfterFire: false,
-  modalHash: null,
+  modalErrors: {},
   history: [],
   historyAt: -1,
+  toasts: [],
+  dialog: null, // "fire" | "clock" | null
+  confirm: null, // { confirm, resolve }
+  busy: new Set(),
 };
+
+let painting = false;
+function paint() {
+  if (painting) return;
+  painting = true;
+  queueMicrotask(() => {
+    painting = false;
+    render(html`<${App} />`, document.body);
+  });
+}
 
 // --- names ------------------------------------------------------------------------------------
 
-function user(id) {
-  return S.meta.users.find((u) => u.id === id);
-}
+const user = (id) => S.meta.users.find((u) => u.id === id);
 
 function userName(id) {
   if (id === S.meta.bot.id) return S.meta.bot.name;
   return user(id)?.name;
 }
 
-function channelName(id) {
-  const c = S.state?.conversations.find((x) => x.id === id);
-  return c?.name ?? undefined;
-}
+const channelName = (id) => S.state?.conversations.find((x) => x.id === id)?.name ?? undefined;
 
 function displayName(id) {
   if (id === S.meta.bot.id) return S.meta.bot.name;
@@ -77,7 +88,6 @@ function ctxFor(surface, extra = {}) {
     users: S.meta.users,
     channels: (S.state?.conversations ?? []).filter((c) => c.kind === "channel"),
     surface,
-    elements: new Map(),
     confirm: confirmDialog,
     onAction: () => undefined,
     ...extra,
@@ -95,30 +105,48 @@ function roleOf(u, oncall) {
   return parts.join(" · ");
 }
 
-// --- toasts and dialogs -------------------------------------------------------------------------
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
+/** A message's time on the bot's clock when it was posted (the server keeps it across shifts). */
+const timeOf = (at) => new Date(at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+
+// --- toasts, dialogs, busy buttons ------------------------------------------------------------
+
+let toastId = 0;
 function toast(text, kind = "info") {
   if (!text) return;
-  const el = h("div", { class: `toast ${kind}` }, text);
-  $("toasts").append(el);
-  setTimeout(() => el.remove(), kind === "error" ? 9000 : 5000);
-}
-
-function confirmDialog(confirm) {
-  const dlg = $("confirm-dialog");
-  $("confirm-title").textContent = textPlain(confirm.title) || "Are you sure?";
-  $("confirm-text").replaceChildren(h("p", {}, textPlain(confirm.text)));
-  $("confirm-yes").textContent = textPlain(confirm.confirm) || "OK";
-  $("confirm-no").textContent = textPlain(confirm.deny) || "Cancel";
-  dlg.returnValue = "";
-  dlg.showModal();
-  return new Promise((resolve) =>
-    dlg.addEventListener("close", () => resolve(dlg.returnValue === "yes"), { once: true }),
+  const id = ++toastId;
+  S.toasts = [...S.toasts, { id, text, kind }];
+  paint();
+  setTimeout(
+    () => {
+      S.toasts = S.toasts.filter((t) => t.id !== id);
+      paint();
+    },
+    kind === "error" ? 9000 : 5000,
   );
 }
 
+function confirmDialog(confirm) {
+  return new Promise((resolve) => {
+    S.confirm = { confirm, resolve };
+    paint();
+  });
+}
+
+/** Runs a request, marks `busy` (a key or an element) meanwhile, and shows its notice or error. */
 async function run(promise, busy) {
-  if (busy) busy.setAttribute("aria-busy", "true");
+  const mark = (on) => {
+    if (busy instanceof Element) {
+      if (on) busy.setAttribute("aria-busy", "true");
+      else busy.removeAttribute("aria-busy");
+    } else if (busy) {
+      if (on) S.busy.add(busy);
+      else S.busy.delete(busy);
+      paint();
+    }
+  };
+  mark(true);
   try {
     const result = await promise;
     if (result?.notice) toast(result.notice, "warn");
@@ -127,7 +155,7 @@ async function run(promise, busy) {
     toast(err.message, "error");
     return null;
   } finally {
-    if (busy) busy.removeAttribute("aria-busy");
+    mark(false);
   }
 }
 
@@ -148,7 +176,7 @@ async function refresh() {
       const before = S.state;
       S.state = state;
       maybeJump(before, state);
-      render();
+      paint();
     } catch (err) {
       toast(`Could not load the workspace: ${err.message}`, "error");
     } finally {
@@ -178,536 +206,20 @@ function maybeJump(before, after) {
 function listen() {
   const source = new EventSource("/sandbox/api/events");
   source.addEventListener("change", () => refresh());
-  source.addEventListener("error", () => {
-    // EventSource reconnects by itself; the page stays usable with what it has.
-  });
-}
-
-// --- rendering ----------------------------------------------------------------------------------
-
-function render() {
-  renderTopbar();
-  renderSidebar();
-  renderMain();
-  renderThread();
-  renderModal();
-}
-
-function renderTopbar() {
-  const select = $("as");
-  const oncall = S.state.oncall;
-  for (const option of select.options) {
-    const u = user(option.value);
-    const onCall = oncall.some((o) => o.user === u.id);
-    const label = `${u.realName} (@${u.name})${onCall ? " · on call" : ""}`;
-    if (option.textContent !== label) option.textContent = label;
-  }
-  select.value = S.as;
-  const me = user(S.as);
-  $("as-role").textContent = me ? roleOf(me, oncall) : "";
-  renderClock();
-}
-
-function renderClock() {
-  if (!S.state) return;
-  const now = new Date(Date.now() + S.clockOffset);
-  const text = now.toLocaleString(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" });
-  $("clock").textContent = S.state.clock.shifted ? `${text} (shifted)` : text;
-  $("clock-btn").classList.toggle("shifted", S.state.clock.shifted);
-}
-
-function navItem(c, label) {
-  const unread = c.messages.length - (S.seen.get(c.id) ?? c.messages.length);
-  const mine = (c.ephemerals ?? []).filter((e) => !S.dismissed.has(e.ts)).length;
-  return h(
-    "li",
-    {},
-    h(
-      "button",
-      {
-        type: "button",
-        class: `nav-item${S.conv === c.id ? " active" : ""}${unread > 0 ? " unread" : ""}`,
-        "data-conv": c.id,
-        "aria-current": S.conv === c.id ? "page" : null,
-        onclick: () => selectConv(c.id),
-      },
-      h("span", { class: "nav-label" }, label),
-      unread > 0 ? h("span", { class: "badge", "aria-label": `${unread} new` }, String(unread)) : null,
-      mine > 0 && unread <= 0 ? h("span", { class: "dot", title: "Only visible to you" }, "•") : null,
-    ),
-  );
-}
-
-function renderSidebar() {
-  const convs = S.state.conversations;
-  for (const c of convs) if (!S.seen.has(c.id)) S.seen.set(c.id, c.id === S.conv ? c.messages.length : 0);
-  if (S.conv && S.conv !== "home")
-    S.seen.set(S.conv, convs.find((c) => c.id === S.conv)?.messages.length ?? 0);
-  const channels = convs.filter((c) => c.kind === "channel").sort((a, b) => a.name.localeCompare(b.name));
-  const mine = convs.filter((c) => c.kind === "dm" && c.mine);
-  const others = convs.filter((c) => c.kind === "dm" && !c.mine);
-  keepFocus(() => {
-    $("channels").replaceChildren(...channels.map((c) => navItem(c, `# ${c.name}`)));
-    $("dms").replaceChildren(
-      ...(mine.length
-        ? mine.map((c) => navItem(c, convTitle(c)))
-        : [h("li", { class: "muted empty" }, "none yet")]),
-    );
-    $("other-dms").replaceChildren(...others.map((c) => navItem(c, convTitle(c))));
-  });
-  $("other-dms-box").hidden = others.length === 0;
-  $("home-link").classList.toggle("active", S.conv === "home");
-  $("oncall").replaceChildren(
-    ...S.state.oncall.map((o) =>
-      h(
-        "li",
-        {},
-        h("span", { class: "muted" }, `${o.rotation}: `),
-        o.user
-          ? h("button", { type: "button", class: "link", onclick: () => actAs(o.user) }, displayName(o.user))
-          : "nobody",
-      ),
-    ),
-  );
-}
-
-/** Re-renders without losing the keyboard focus when the focused element is rebuilt. */
-function keepFocus(fn) {
-  const active = document.activeElement;
-  const key = active?.dataset?.fkey ?? (active?.dataset?.conv ? `conv:${active.dataset.conv}` : null);
-  // When the pressed button is gone (Acknowledge after acknowledging), focus its message instead.
-  const ts = active?.closest?.("[data-ts]")?.dataset.ts;
-  fn();
-  if (!active || active === document.body || document.contains(active)) return;
-  let next = null;
-  if (key) {
-    next = key.startsWith("conv:")
-      ? document.querySelector(`[data-conv="${CSS.escape(key.slice(5))}"]`)
-      : document.querySelector(`[data-fkey="${CSS.escape(key)}"]`);
-  }
-  if (!next && ts) next = document.querySelector(`article[data-ts="${CSS.escape(ts)}"]`);
-  next?.focus({ preventScroll: true });
-}
-
-/** Message times follow the bot's clock, so a shifted clock reads the same everywhere on the page. */
-function tsDate(ts) {
-  return new Date(Number(ts) * 1000 + S.clockOffset);
-}
-
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-function tsTime(ts) {
-  return tsDate(ts).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-}
-
-function avatar(id) {
-  if (id === S.meta.bot.id) return h("div", { class: "avatar bot", "aria-hidden": "true" }, "🤖");
-  const name = displayName(id);
-  return h("div", { class: "avatar", "aria-hidden": "true" }, name.slice(0, 1).toUpperCase());
-}
-
-function messageEl(conv, m, { inThread = false } = {}) {
-  const surface = `m:${conv.id}:${m.ts}`;
-  const ctx = ctxFor(surface, {
-    onAction: (where, element, selected) =>
-      sendAction({ kind: "message", channel: conv.id, ts: m.ts }, where, element, selected),
-  });
-  const isBot = m.user === S.meta.bot.id || m.bot;
-  const threadEphemerals = (conv.ephemerals ?? []).filter(
-    (e) => e.threadTs === m.ts && !S.dismissed.has(e.ts),
-  );
-  const replyCount = m.replies?.length ?? 0;
-  return h(
-    "article",
-    {
-      class: "msg",
-      "data-ts": m.ts,
-      tabindex: "-1",
-      "aria-label": `${displayName(m.user)} at ${tsTime(m.ts)}`,
-    },
-    avatar(m.user),
-    h(
-      "div",
-      { class: "msg-body" },
-      h(
-        "div",
-        { class: "meta" },
-        h("strong", {}, displayName(m.user)),
-        isBot ? h("span", { class: "app-tag" }, "APP") : null,
-        h("time", { datetime: tsDate(m.ts).toISOString() }, tsTime(m.ts)),
-        m.edited ? h("span", { class: "muted edited" }, "(edited)") : null,
-        m.broadcast ? h("span", { class: "muted" }, "also sent to the channel") : null,
-      ),
-      messageContent(m, ctx),
-      m.reactions?.length
-        ? h(
-            "div",
-            { class: "reactions" },
-            m.reactions.map((r) => h("span", { class: "reaction" }, `:${r.name}: ${r.count}`)),
-          )
-        : null,
-      !inThread && (replyCount > 0 || threadEphemerals.length > 0)
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "replies link",
-              "data-fkey": `replies:${m.ts}`,
-              onclick: () => openThread(conv.id, m.ts),
-            },
-            plural(replyCount, "reply", "replies"),
-          )
-        : null,
-    ),
-  );
-}
-
-function messageContent(m, ctx) {
-  const parts = [];
-  if (m.blocks?.length) parts.push(renderBlocks(m.blocks, ctx));
-  else if (m.text) parts.push(h("div", { class: "b-text", html: renderText(m.text, ctx) }));
-  for (const a of m.attachments ?? []) {
-    parts.push(
-      h(
-        "div",
-        { class: "attachment", style: a.color ? `border-left-color:${cssColor(a.color)}` : null },
-        a.title ? h("strong", {}, a.title) : null,
-        a.blocks ? renderBlocks(a.blocks, ctx) : null,
-        a.text ? h("div", { html: renderText(a.text, ctx) }) : null,
-        (a.fields ?? []).map((f) => h("div", {}, h("strong", {}, f.title ?? ""), " ", f.value ?? "")),
-      ),
-    );
-  }
-  return h("div", { class: "content" }, parts);
-}
-
-function renderText(text, ctx) {
-  return renderBlocks([{ type: "section", text: { type: "mrkdwn", text } }], ctx).querySelector(".b-text")
-    .innerHTML;
-}
-
-function cssColor(c) {
-  const named = { good: "#2eb67d", warning: "#ecb22e", danger: "#e01e5a" };
-  if (named[c]) return named[c];
-  return /^#?[0-9a-f]{3,8}$/i.test(c) ? (c.startsWith("#") ? c : `#${c}`) : "#ccc";
-}
-
-function ephemeralEl(e) {
-  const surface = `e:${e.ts}`;
-  const ctx = ctxFor(surface, {
-    onAction: (where, element, selected) =>
-      sendAction({ kind: "ephemeral", ts: e.ts }, where, element, selected),
-  });
-  return h(
-    "article",
-    { class: "msg ephemeral", "data-ts": e.ts, tabindex: "-1" },
-    avatar(S.meta.bot.id),
-    h(
-      "div",
-      { class: "msg-body" },
-      h(
-        "div",
-        { class: "meta" },
-        h("strong", {}, S.meta.bot.name),
-        h("span", { class: "app-tag" }, "APP"),
-        h("time", {}, tsTime(e.ts)),
-        h("span", { class: "only-you" }, "👁 Only visible to you"),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "link dismiss",
-            onclick: () => {
-              S.dismissed.add(e.ts);
-              render();
-            },
-          },
-          "Dismiss",
-        ),
-      ),
-      messageContent({ text: e.text, blocks: e.blocks }, ctx),
-    ),
-  );
-}
-
-/** Keyed update: only messages that changed are rebuilt, and those flash once. */
-function syncList(container, items) {
-  const existing = new Map([...container.children].map((el) => [el.dataset.key, el]));
-  const nearBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
-  keepFocus(() => {
-    const next = items.map(({ key, sig, build }) => {
-      const old = existing.get(key);
-      if (old && old.dataset.sig === sig) return old;
-      const el = build();
-      el.dataset.key = key;
-      el.dataset.sig = sig;
-      if (old) {
-        el.classList.add("flash");
-        old.replaceWith(el);
-      }
-      return el;
-    });
-    container.replaceChildren(...next);
-  });
-  if (nearBottom) container.scrollTop = container.scrollHeight;
-}
-
-function currentConv() {
-  return S.state.conversations.find((c) => c.id === S.conv);
-}
-
-function renderMain() {
-  const home = S.conv === "home";
-  $("messages").hidden = home;
-  $("home").hidden = !home;
-  $("composer").hidden = home;
-  if (home) return renderHome();
-  const conv = currentConv();
-  if (!conv) {
-    $("conv-title").textContent = "Pick a conversation";
-    return;
-  }
-  $("conv-title").textContent = convTitle(conv);
-  $("conv-sub").textContent =
-    conv.kind === "channel"
-      ? channelPurpose(conv.id)
-      : conv.mine
-        ? "Your direct messages with the bot"
-        : "Someone else's direct messages; in Slack only they see these";
-  const items = [];
-  const visibleEphemerals = (conv.ephemerals ?? []).filter((e) => !e.threadTs && !S.dismissed.has(e.ts));
-  const entries = [
-    ...conv.messages.map((m) => ({ ts: m.ts, m })),
-    ...visibleEphemerals.map((e) => ({ ts: e.ts, e })),
-  ].sort((a, b) => Number(a.ts) - Number(b.ts));
-  for (const entry of entries) {
-    if (entry.m) {
-      const m = entry.m;
-      const threadEph = (conv.ephemerals ?? []).filter(
-        (e) => e.threadTs === m.ts && !S.dismissed.has(e.ts),
-      ).length;
-      items.push({
-        key: `m:${m.ts}`,
-        sig: JSON.stringify([m, threadEph, S.as]),
-        build: () => messageEl(conv, m),
-      });
-    } else {
-      items.push({
-        key: `e:${entry.e.ts}`,
-        sig: JSON.stringify([entry.e, S.as]),
-        build: () => ephemeralEl(entry.e),
-      });
-    }
-  }
-  if (items.length === 0) {
-    $("messages").replaceChildren(h("p", { class: "muted empty-conv" }, "Nothing here yet."));
-  } else {
-    if ($("messages").querySelector(".empty-conv")) $("messages").replaceChildren();
-    syncList($("messages"), items);
-  }
-  const anyPages = S.state.conversations.some((c) => c.kind === "channel" && c.messages.length > 0);
-  $("guide").hidden = anyPages;
-}
-
-function channelPurpose(id) {
-  const rotation = S.meta.rotations.find((r) => r.channel === id);
-  if (rotation) return `Pages of the rotation “${rotation.name}”`;
-  return "Hand-offs, escalations and pages for this team";
-}
-
-function renderHome() {
-  $("conv-title").textContent = "Home";
-  $("conv-sub").textContent = `The app's Home tab, as ${displayName(S.as)} sees it`;
-  $("guide").hidden = true;
-  const home = S.state.home;
-  const sig = JSON.stringify([home?.hash, home?.view, S.as]);
-  if ($("home").dataset.sig === sig) return;
-  $("home").dataset.sig = sig;
-  if (!home) {
-    $("home").replaceChildren(
-      h("p", { class: "muted" }, "The app has not published a Home tab for you (yet)."),
-    );
-    return;
-  }
-  const ctx = ctxFor(`h:${home.id}`, {
-    onAction: (where, element, selected) =>
-      sendAction({ kind: "view", viewId: home.id }, where, element, selected, $("home")),
-  });
-  keepFocus(() => $("home").replaceChildren(renderBlocks(home.view.blocks, ctx)));
-  homeElements = ctx.elements;
-}
-
-let homeElements = new Map();
-
-function openThread(channel, ts) {
-  S.thread = { channel, ts };
-  renderThread();
-  $("thread").querySelector("button")?.focus();
-}
-
-function renderThread() {
-  const pane = $("thread");
-  if (!S.thread) {
-    pane.hidden = true;
-    return;
-  }
-  const conv = S.state.conversations.find((c) => c.id === S.thread.channel);
-  const parent = conv?.messages.find((m) => m.ts === S.thread.ts);
-  if (!conv || !parent) {
-    S.thread = null;
-    pane.hidden = true;
-    return;
-  }
-  pane.hidden = false;
-  const eph = (conv.ephemerals ?? []).filter((e) => e.threadTs === parent.ts && !S.dismissed.has(e.ts));
-  const entries = [
-    ...parent.replies.map((m) => ({ ts: m.ts, m })),
-    ...eph.map((e) => ({ ts: e.ts, e })),
-  ].sort((a, b) => Number(a.ts) - Number(b.ts));
-  syncList($("thread-messages"), [
-    {
-      key: `p:${parent.ts}`,
-      sig: JSON.stringify([parent, S.as]),
-      build: () => messageEl(conv, parent, { inThread: true }),
-    },
-    {
-      key: "sep",
-      sig: String(parent.replies.length),
-      build: () => h("div", { class: "thread-sep muted" }, plural(parent.replies.length, "reply", "replies")),
-    },
-    ...entries.map((x) =>
-      x.m
-        ? {
-            key: `m:${x.m.ts}`,
-            sig: JSON.stringify([x.m, S.as]),
-            build: () => messageEl(conv, x.m, { inThread: true }),
-          }
-        : { key: `e:${x.e.ts}`, sig: JSON.stringify([x.e, S.as]), build: () => ephemeralEl(x.e) },
-    ),
-  ]);
-}
-
-// --- modals ---------------------------------------------------------------------------------------
-
-let modalElements = new Map();
-
-function renderModal() {
-  const dlg = $("modal");
-  const stackTop = topModal();
-  if (!stackTop) {
-    S.modalHash = null;
-    if (dlg.open) dlg.close();
-    return;
-  }
-  if (S.modalHash === stackTop.hash && dlg.open) return;
-  const keep = dlg.open ? collectState(dlg, modalElements).values : {};
-  S.modalHash = stackTop.hash;
-  const view = stackTop.view;
-  const ctx = ctxFor(`v:${stackTop.id}`, {
-    onAction: (where, element, selected) =>
-      sendAction({ kind: "view", viewId: stackTop.id }, where, element, selected, dlg),
-    errors: S.modalErrors?.[stackTop.id] ?? {},
-  });
-  const body = renderBlocks(view.blocks, ctx);
-  modalElements = ctx.elements;
-  restoreState(body, ctx.elements, keep);
-  const form = h(
-    "form",
-    {
-      method: "dialog",
-      onsubmit: (event) => {
-        event.preventDefault();
-        submitModal(stackTop, form);
-      },
-    },
-    h(
-      "header",
-      {},
-      h("h2", { id: "modal-title" }, textPlain(view.title) || "Modal"),
-      h(
-        "button",
-        { type: "button", class: "ghost", "aria-label": "Close", onclick: () => closeModal(stackTop) },
-        "✕",
-      ),
-    ),
-    h("div", { class: "modal-body" }, body),
-    h(
-      "footer",
-      {},
-      h(
-        "button",
-        { type: "button", class: "btn", onclick: () => closeModal(stackTop) },
-        textPlain(view.close) || "Cancel",
-      ),
-      view.submit ? h("button", { type: "submit", class: "btn primary" }, textPlain(view.submit)) : null,
-    ),
-  );
-  dlg.replaceChildren(form);
-  if (!dlg.open) dlg.showModal();
-  const first = dlg.querySelector(
-    ".modal-body input, .modal-body textarea, .modal-body select, .modal-body button",
-  );
-  first?.focus();
-}
-
-function topModal() {
-  const modals = S.state.modals;
-  return modals.length ? modals[modals.length - 1] : null;
-}
-
-/** Keeps what the visitor typed when the app updates the modal (Slack does, per block and action id). */
-function restoreState(root, elements, values) {
-  for (const control of root.querySelectorAll("[data-kind]")) {
-    const element = elements.get(control);
-    const v = values[control.dataset.block]?.[element?.action_id];
-    if (!v) continue;
-    if ("value" in v && v.value !== null && "value" in control) control.value = v.value;
-  }
-}
-
-async function submitModal(view, form) {
-  const { values, missing } = collectState(form, modalElements);
-  if (missing.length) {
-    S.modalErrors = {
-      [view.id]: Object.fromEntries(missing.map((b) => [b, "Please complete this required field."])),
-    };
-    for (const b of missing) {
-      const box = form.querySelector(`.b-input[data-block="${CSS.escape(b)}"]`);
-      box?.classList.add("has-error");
-      const err = box?.querySelector(".b-error");
-      if (err) err.textContent = "Please complete this required field.";
-    }
-    form.querySelector(".has-error input, .has-error textarea, .has-error select")?.focus();
-    return;
-  }
-  const submit = form.querySelector("button[type=submit]");
-  const result = await run(
-    api.post("/sandbox/api/view-submit", { as: S.as, viewId: view.id, values }),
-    submit,
-  );
-  if (result?.errors) {
-    for (const [block, message] of Object.entries(result.errors)) {
-      const box = form.querySelector(`.b-input[data-block="${CSS.escape(block)}"]`);
-      box?.classList.add("has-error");
-      const err = box?.querySelector(".b-error");
-      if (err) err.textContent = message;
-    }
-  }
-  refresh();
-}
-
-async function closeModal(view) {
-  await run(api.post("/sandbox/api/view-close", { as: S.as, viewId: view.id }));
-  refresh();
+  // EventSource reconnects by itself; the page stays usable with what it has.
+  source.addEventListener("error", () => undefined);
 }
 
 // --- acting -----------------------------------------------------------------------------------------
 
-async function sendAction(surface, where, element, selected, stateRoot) {
-  const elements = stateRoot === $("modal") ? modalElements : homeElements;
-  const values = stateRoot ? collectState(stateRoot, elements).values : undefined;
+function surfaceKey(surface) {
+  if (surface.kind === "message") return `m:${surface.channel}:${surface.ts}`;
+  if (surface.kind === "ephemeral") return `e:${surface.ts}`;
+  return surface.viewId === S.state?.home?.id ? `h:${surface.viewId}` : `v:${surface.viewId}`;
+}
+
+async function sendAction(surface, where, element, selected, stateRoot, blocks) {
+  const values = stateRoot ? collectState(stateRoot, blocks).values : undefined;
   const busy = document.querySelector(
     `[data-fkey="${CSS.escape(`${surfaceKey(surface)}|${where.i}|${where.path}`)}"]`,
   );
@@ -725,22 +237,17 @@ async function sendAction(surface, where, element, selected, stateRoot) {
   );
 }
 
-function surfaceKey(surface) {
-  if (surface.kind === "message") return `m:${surface.channel}:${surface.ts}`;
-  if (surface.kind === "ephemeral") return `e:${surface.ts}`;
-  return surface.viewId === S.state?.home?.id ? `h:${surface.viewId}` : `v:${surface.viewId}`;
-}
-
 function selectConv(id, focus = true) {
   S.conv = id;
   if (id !== "home") S.thread = S.thread?.channel === id ? S.thread : null;
   saveLocation();
-  $("messages").replaceChildren();
-  $("home").dataset.sig = "";
   if (id === "home") openHome();
-  render();
-  if (focus) (id === "home" ? $("home") : $("messages")).focus({ preventScroll: true });
-  if (id !== "home") $("messages").scrollTop = $("messages").scrollHeight;
+  paint();
+  requestAnimationFrame(() => {
+    const target = document.getElementById(id === "home" ? "home" : "messages");
+    if (focus) target?.focus({ preventScroll: true });
+    if (id !== "home" && target) target.scrollTop = target.scrollHeight;
+  });
 }
 
 async function openHome() {
@@ -751,10 +258,7 @@ function actAs(id) {
   if (!user(id)) return;
   S.as = id;
   S.dismissed.clear();
-  S.modalHash = null;
   saveLocation();
-  $("messages").replaceChildren();
-  $("home").dataset.sig = "";
   if (S.conv === "home") openHome();
   refresh();
   toast(`You are now ${displayName(id)} — ${roleOf(user(id), S.state?.oncall ?? [])}`);
@@ -770,24 +274,24 @@ function saveLocation() {
 
 async function sendCommand(event) {
   event.preventDefault();
-  const input = $("command");
+  const input = event.currentTarget.querySelector("input");
   const text = input.value.trim();
   if (!text) return;
   if (!text.startsWith("/")) {
     toast("Only slash commands reach the bot here, e.g. /oncall who", "warn");
     return;
   }
-  const conv = S.conv === "home" ? null : S.conv;
-  if (!conv) return;
+  if (!S.conv) return;
   S.history.push(text);
   S.historyAt = S.history.length;
   input.value = "";
-  const result = await run(api.post("/sandbox/api/command", { as: S.as, channel: conv, text }), input);
+  // On Home the command goes out from the app's DM with you, as from Slack's Messages tab.
+  const result = await run(api.post("/sandbox/api/command", { as: S.as, channel: S.conv, text }), input);
   if (!result) input.value = text;
 }
 
 function commandKeys(event) {
-  const input = $("command");
+  const input = event.currentTarget;
   if (event.key === "ArrowUp" && input.value === "" && S.history.length) {
     S.historyAt = Math.max(0, S.historyAt - 1);
     input.value = S.history[S.historyAt] ?? "";
@@ -797,6 +301,636 @@ function commandKeys(event) {
     input.value = S.history[S.historyAt] ?? "";
     event.preventDefault();
   }
+}
+
+// --- the page -----------------------------------------------------------------------------------
+
+function App() {
+  if (!S.state) return null;
+  return html`
+    <a class="skip" href="#messages">Skip to messages</a>
+    <${Topbar} />
+    <div class="layout">
+      <${Sidebar} />
+      <${Main} />
+      <${Thread} />
+    </div>
+    <${SlackModal} />
+    <${FireDialog} />
+    <${ClockDialog} />
+    <${ConfirmDialog} />
+    <div id="toasts" class="toasts" role="status" aria-live="polite">
+      ${S.toasts.map((t) => html`<div key=${t.id} class=${`toast ${t.kind}`}>${t.text}</div>`)}
+    </div>
+  `;
+}
+
+function Topbar() {
+  const oncall = S.state.oncall;
+  const groups = new Map();
+  for (const u of S.meta.users) {
+    const group = u.teams[0] ?? (u.adminOf.length ? "Admins" : "Others");
+    if (!groups.has(group)) groups.set(group, []);
+    groups.get(group).push(u);
+  }
+  const me = user(S.as);
+  const now = new Date(Date.now() + S.clockOffset);
+  const clock = now.toLocaleString(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+  const shifted = S.state.clock.shifted;
+  return html`<header class="topbar">
+    <div class="brand">shared-oncall <span class="tag">sandbox</span></div>
+    <label class="act-as">
+      <span>Act as</span>
+      <select id="as" aria-describedby="as-role" value=${S.as} onChange=${(e) => actAs(e.currentTarget.value)}>
+        ${[...groups].map(
+          ([group, users]) => html`<optgroup key=${group} label=${group}>
+            ${users.map(
+              (u) =>
+                html`<option key=${u.id} value=${u.id}>
+                  ${u.realName} (@${u.name})${oncall.some((o) => o.user === u.id) ? " · on call" : ""}
+                </option>`,
+            )}
+          </optgroup>`,
+        )}
+      </select>
+    </label>
+    <span id="as-role" class="role">${me ? roleOf(me, oncall) : ""}</span>
+    <div class="spacer"></div>
+    <button
+      type="button"
+      id="clock-btn"
+      class=${`ghost${shifted ? " shifted" : ""}`}
+      title="The bot's clock: shift it to try working-hours rules"
+      onClick=${() => openDialog("clock")}
+    >
+      🕒 <span id="clock">${shifted ? `${clock} (shifted)` : clock}</span>
+    </button>
+    <button type="button" id="fire-btn" class="btn primary" aria-keyshortcuts="f" onClick=${() => openDialog("fire")}>
+      Fire an alert
+    </button>
+    <button
+      type="button"
+      id="storm-btn"
+      class="btn danger"
+      title="Twenty different alerts at once"
+      aria-busy=${S.busy.has("storm") ? "true" : undefined}
+      onClick=${storm}
+    >
+      Storm ×20
+    </button>
+  </header>`;
+}
+
+function unreadIn(c) {
+  const seen = S.seen.get(c.id);
+  return c.messages.filter((m) => !seen?.has(m.ts)).length;
+}
+
+/** What is in the open conversation counts as read; the rest keeps what was seen before. */
+function markSeen() {
+  for (const c of S.state.conversations) {
+    if (!S.seen.has(c.id)) S.seen.set(c.id, new Set());
+    if (c.id === S.conv) for (const m of c.messages) S.seen.get(c.id).add(m.ts);
+  }
+}
+
+function NavItem({ c, label }) {
+  const unread = c.id === S.conv ? 0 : unreadIn(c);
+  const mine = (c.ephemerals ?? []).filter((e) => !S.dismissed.has(e.ts)).length;
+  const active = S.conv === c.id;
+  return html`<li>
+    <button
+      type="button"
+      class=${`nav-item${active ? " active" : ""}${unread > 0 ? " unread" : ""}`}
+      data-conv=${c.id}
+      aria-current=${active ? "page" : undefined}
+      onClick=${() => selectConv(c.id)}
+    >
+      <span class="nav-label">${label}</span>
+      ${unread > 0 ? html`<span class="badge" aria-label=${`${unread} new`}>${unread}</span>` : null}
+      ${mine > 0 && unread <= 0 ? html`<span class="dot" title="Only visible to you">•</span>` : null}
+    </button>
+  </li>`;
+}
+
+function Sidebar() {
+  markSeen();
+  const convs = S.state.conversations;
+  const channels = convs.filter((c) => c.kind === "channel").sort((a, b) => a.name.localeCompare(b.name));
+  const mine = convs.filter((c) => c.kind === "dm" && c.mine);
+  const others = convs.filter((c) => c.kind === "dm" && !c.mine);
+  return html`<nav id="sidebar" aria-label="Conversations">
+    <button
+      type="button"
+      class=${`nav-item${S.conv === "home" ? " active" : ""}`}
+      data-conv="home"
+      id="home-link"
+      onClick=${() => selectConv("home")}
+    >
+      🏠 Home
+    </button>
+    <h2 class="side-h">Channels</h2>
+    <ul id="channels">
+      ${channels.map((c) => html`<${NavItem} key=${c.id} c=${c} label=${`# ${c.name}`} />`)}
+    </ul>
+    <h2 class="side-h">Direct messages</h2>
+    <ul id="dms">
+      ${
+        mine.length
+          ? mine.map((c) => html`<${NavItem} key=${c.id} c=${c} label=${convTitle(c)} />`)
+          : html`<li class="muted empty">none yet</li>`
+      }
+    </ul>
+    ${
+      others.length
+        ? html`<details id="other-dms-box">
+          <summary>Everyone else's DMs <span class="muted">(sandbox only)</span></summary>
+          <ul id="other-dms">
+            ${others.map((c) => html`<${NavItem} key=${c.id} c=${c} label=${convTitle(c)} />`)}
+          </ul>
+        </details>`
+        : null
+    }
+    <section class="oncall-now" aria-label="On call now">
+      <h2 class="side-h">On call now</h2>
+      <ul id="oncall">
+        ${S.state.oncall.map(
+          (o) => html`<li key=${o.rotation}>
+            <span class="muted">${o.rotation}: </span>
+            ${
+              o.user
+                ? html`<button type="button" class="link" onClick=${() => actAs(o.user)}>${displayName(o.user)}</button>`
+                : "nobody"
+            }
+          </li>`,
+        )}
+      </ul>
+    </section>
+    <${WebhookInfo} />
+  </nav>`;
+}
+
+/** The webhook's token and a curl to paste, so alerts can come from a shell too. */
+function WebhookInfo() {
+  const { token, curl } = S.meta.webhook;
+  const copy = () =>
+    navigator.clipboard?.writeText(curl).then(
+      () => toast("Copied the curl command"),
+      () => toast("Could not copy: select the text instead", "warn"),
+    );
+  return html`<details id="webhook" class="webhook">
+    <summary>Webhook token and curl</summary>
+    <p class="muted">
+      <code>ALERT_WEBHOOK_TOKEN</code>: <code id="webhook-token">${token}</code>
+    </p>
+    <pre id="webhook-curl">${curl}</pre>
+    <button type="button" class="btn" onClick=${copy}>Copy curl</button>
+  </details>`;
+}
+
+function channelPurpose(id) {
+  return S.meta.channels.find((c) => c.id === id)?.purpose ?? "";
+}
+
+function Main() {
+  const home = S.conv === "home";
+  const conv = S.state.conversations.find((c) => c.id === S.conv);
+  const anyPages = S.state.conversations.some((c) => c.kind === "channel" && c.messages.length > 0);
+  let title = "Pick a conversation";
+  let sub = "";
+  if (home) {
+    title = "Home";
+    sub = `The app's Home tab, as ${displayName(S.as)} sees it; commands typed here go out from your DM with the app`;
+  } else if (conv) {
+    title = convTitle(conv);
+    sub =
+      conv.kind === "channel"
+        ? channelPurpose(conv.id)
+        : conv.mine
+          ? "Your direct messages with the bot"
+          : "Someone else's direct messages; in Slack only they see these";
+  }
+  return html`<main id="main">
+    <header class="conv-header">
+      <h1 id="conv-title">${title}</h1>
+      <p id="conv-sub" class="muted">${sub}</p>
+    </header>
+    ${!home && !anyPages ? html`<${Guide} />` : null}
+    ${home ? html`<${Home} />` : html`<${Messages} conv=${conv} />`}
+    <form id="composer" class="composer" autocomplete="off" onSubmit=${sendCommand}>
+      <label for="command" class="visually-hidden">Slash command</label>
+      <input
+        id="command"
+        list="command-hints"
+        placeholder="Type a slash command: /oncall who, /incident list…"
+        aria-keyshortcuts="/"
+        onKeyDown=${commandKeys}
+      />
+      <datalist id="command-hints">
+        ${S.meta.commands.flatMap((c) => [
+          ...c.subcommands.map(
+            (s) =>
+              html`<option key=${`${c.command}:${s.name}`} value=${s.example}>${s.usage} — ${s.summary}</option>`,
+          ),
+          html`<option key=${`${c.command}:help`} value=${`${c.command} help`}>
+            ${c.command} help — what ${c.command} can do
+          </option>`,
+        ])}
+      </datalist>
+      <button type="submit" class="btn">Send</button>
+    </form>
+  </main>`;
+}
+
+function Guide() {
+  return html`<section id="guide" class="guide" aria-label="Getting started">
+    <h2>Try it</h2>
+    <ol>
+      <li>
+        <strong>Fire an alert</strong> (top right, or press <kbd>f</kbd>): the bot pages the on-call engineer
+        here. From a shell, the curl under <em>Webhook token and curl</em> (bottom left) does the same.
+      </li>
+      <li><strong>Act as</strong> the engineer on call (marked “on call”) and press <em>Acknowledge</em>.</li>
+      <li>
+        Hand it to the owning team, escalate it, resolve it: the page is rewritten in place, the thread keeps
+        the history.
+      </li>
+      <li>Act as someone else to see refusals and broadcasts; type <code>/oncall help</code> below.</li>
+    </ol>
+  </section>`;
+}
+
+/** Keeps the list scrolled to the bottom when it was there, as new messages arrive. */
+function useStickToBottom(ref, deps) {
+  const near = useRef(true);
+  const el = ref.current;
+  if (el) near.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  useEffect(() => {
+    if (ref.current && near.current) ref.current.scrollTop = ref.current.scrollHeight;
+  }, deps);
+}
+
+function Messages({ conv }) {
+  const ref = useRef(null);
+  const entries = [];
+  if (conv) {
+    const visible = (conv.ephemerals ?? []).filter((e) => !e.threadTs && !S.dismissed.has(e.ts));
+    entries.push(...conv.messages.map((m) => ({ ts: m.ts, m })), ...visible.map((e) => ({ ts: e.ts, e })));
+    entries.sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+  useStickToBottom(ref, [conv?.id, entries.length]);
+  return html`<div id="messages" class="messages" role="log" aria-live="polite" tabindex="-1" ref=${ref}>
+    ${
+      entries.length === 0
+        ? html`<p class="muted empty-conv">Nothing here yet.</p>`
+        : entries.map((x) =>
+            x.m
+              ? html`<${Message} key=${`m:${x.m.ts}`} conv=${conv} m=${x.m} />`
+              : html`<${Ephemeral} key=${`e:${x.e.ts}`} e=${x.e} />`,
+          )
+    }
+  </div>`;
+}
+
+function Avatar({ id }) {
+  if (id === S.meta.bot.id) return html`<div class="avatar bot" aria-hidden="true">🤖</div>`;
+  return html`<div class="avatar" aria-hidden="true">${displayName(id).slice(0, 1).toUpperCase()}</div>`;
+}
+
+/** Flashes a message once when its content changes (an edit), and only then. */
+function useFlash(sig) {
+  const ref = useRef(null);
+  const last = useRef(sig);
+  useEffect(() => {
+    if (last.current === sig) return;
+    last.current = sig;
+    const el = ref.current;
+    if (!el) return;
+    el.classList.remove("flash");
+    void el.offsetWidth;
+    el.classList.add("flash");
+    const t = setTimeout(() => el.classList.remove("flash"), 1600);
+    return () => clearTimeout(t);
+  }, [sig]);
+  return ref;
+}
+
+function Message({ conv, m, inThread = false }) {
+  const ref = useFlash(JSON.stringify([m.text, m.blocks, m.attachments, m.reactions]));
+  const surface = { kind: "message", channel: conv.id, ts: m.ts };
+  const ctx = ctxFor(surfaceKey(surface), {
+    onAction: (where, element, selected) => sendAction(surface, where, element, selected),
+  });
+  const isBot = m.user === S.meta.bot.id || m.bot;
+  const threadEphemerals = (conv.ephemerals ?? []).filter(
+    (e) => e.threadTs === m.ts && !S.dismissed.has(e.ts),
+  );
+  const replyCount = m.replies?.length ?? 0;
+  return html`<article
+    class="msg"
+    data-ts=${m.ts}
+    tabindex="-1"
+    aria-label=${`${displayName(m.user)} at ${timeOf(m.at)}`}
+    ref=${ref}
+  >
+    <${Avatar} id=${m.user} />
+    <div class="msg-body">
+      <div class="meta">
+        <strong>${displayName(m.user)}</strong>
+        ${isBot ? html`<span class="app-tag">APP</span>` : null}
+        <time datetime=${m.at}>${timeOf(m.at)}</time>
+        ${m.edited ? html`<span class="muted edited">(edited)</span>` : null}
+        ${m.broadcast ? html`<span class="muted">also sent to the channel</span>` : null}
+      </div>
+      <${Content} m=${m} ctx=${ctx} />
+      ${
+        m.reactions?.length
+          ? html`<div class="reactions">
+            ${m.reactions.map(
+              (r) =>
+                html`<span class="reaction" key=${r.name}><${Markup} tag="span" markup=${mrkdwn(`:${r.name}:`, ctx)} /> ${r.count}</span>`,
+            )}
+          </div>`
+          : null
+      }
+      ${
+        !inThread && (replyCount > 0 || threadEphemerals.length > 0)
+          ? html`<button
+            type="button"
+            class="replies link"
+            data-fkey=${`replies:${m.ts}`}
+            onClick=${() => openThread(conv.id, m.ts)}
+          >
+            ${plural(replyCount, "reply", "replies")}
+          </button>`
+          : null
+      }
+    </div>
+  </article>`;
+}
+
+function Ephemeral({ e }) {
+  const surface = { kind: "ephemeral", ts: e.ts };
+  const ctx = ctxFor(surfaceKey(surface), {
+    onAction: (where, element, selected) => sendAction(surface, where, element, selected),
+  });
+  const dismiss = () => {
+    S.dismissed.add(e.ts);
+    paint();
+  };
+  return html`<article class="msg ephemeral" data-ts=${e.ts} tabindex="-1">
+    <${Avatar} id=${S.meta.bot.id} />
+    <div class="msg-body">
+      <div class="meta">
+        <strong>${S.meta.bot.name}</strong>
+        <span class="app-tag">APP</span>
+        <time datetime=${e.at}>${timeOf(e.at)}</time>
+        <span class="only-you">👁 Only visible to you</span>
+        <button type="button" class="link dismiss" onClick=${dismiss}>Dismiss</button>
+      </div>
+      <${Content} m=${{ text: e.text, blocks: e.blocks }} ctx=${ctx} />
+    </div>
+  </article>`;
+}
+
+function cssColor(c) {
+  const named = { good: "#2eb67d", warning: "#ecb22e", danger: "#e01e5a" };
+  if (named[c]) return named[c];
+  return /^#?[0-9a-f]{3,8}$/i.test(c) ? (c.startsWith("#") ? c : `#${c}`) : "#ccc";
+}
+
+function Content({ m, ctx }) {
+  return html`<div class="content">
+    ${
+      m.blocks?.length
+        ? html`<${Blocks} blocks=${m.blocks} ctx=${ctx} />`
+        : m.text
+          ? html`<${Markup} class="b-text" markup=${mrkdwn(m.text, ctx)} />`
+          : null
+    }
+    ${(m.attachments ?? []).map(
+      (a, i) => html`<div
+        key=${i}
+        class="attachment"
+        style=${a.color ? `border-left-color:${cssColor(a.color)}` : undefined}
+      >
+        ${a.title ? html`<strong>${a.title}</strong>` : null}
+        ${a.blocks ? html`<${Blocks} blocks=${a.blocks} ctx=${ctx} />` : null}
+        ${a.text ? html`<${Markup} markup=${mrkdwn(a.text, ctx)} />` : null}
+        ${(a.fields ?? []).map((f) => html`<div><strong>${f.title ?? ""}</strong> ${f.value ?? ""}</div>`)}
+      </div>`,
+    )}
+  </div>`;
+}
+
+function Home() {
+  const ref = useRef(null);
+  const home = S.state.home;
+  const answers = (S.state.homeEphemerals ?? []).filter((e) => !S.dismissed.has(e.ts));
+  const surface = home ? { kind: "view", viewId: home.id } : null;
+  const ctx = home
+    ? ctxFor(`h:${home.id}`, {
+        onAction: (where, element, selected) =>
+          sendAction(surface, where, element, selected, ref.current, home.view.blocks),
+      })
+    : null;
+  return html`<div id="home" class="home" tabindex="-1" ref=${ref}>
+    ${
+      home
+        ? html`<${Blocks} key=${home.id} blocks=${home.view.blocks} ctx=${ctx} />`
+        : html`<p class="muted">The app has not published a Home tab for you (yet).</p>`
+    }
+    ${
+      answers.length
+        ? html`<section id="home-answers" class="home-answers" aria-label="Answers to your commands">
+          <h2 class="side-h">Answers to your commands</h2>
+          ${answers.map((e) => html`<${Ephemeral} key=${e.ts} e=${e} />`)}
+        </section>`
+        : null
+    }
+  </div>`;
+}
+
+function openThread(channel, ts) {
+  S.thread = { channel, ts };
+  paint();
+  requestAnimationFrame(() => document.querySelector("#thread button")?.focus());
+}
+
+function closeThread() {
+  S.thread = null;
+  paint();
+}
+
+function Thread() {
+  const conv = S.thread && S.state.conversations.find((c) => c.id === S.thread.channel);
+  const parent = conv?.messages.find((m) => m.ts === S.thread.ts);
+  const ref = useRef(null);
+  const eph = parent
+    ? (conv.ephemerals ?? []).filter((e) => e.threadTs === parent.ts && !S.dismissed.has(e.ts))
+    : [];
+  const entries = parent
+    ? [...parent.replies.map((m) => ({ ts: m.ts, m })), ...eph.map((e) => ({ ts: e.ts, e }))].sort(
+        (a, b) => Number(a.ts) - Number(b.ts),
+      )
+    : [];
+  useStickToBottom(ref, [parent?.ts, entries.length]);
+  if (!parent) return html`<aside id="thread" class="thread" hidden aria-label="Thread"></aside>`;
+  return html`<aside id="thread" class="thread" aria-label="Thread">
+    <header>
+      <h2>Thread</h2>
+      <button type="button" id="thread-close" class="ghost" aria-label="Close thread" onClick=${closeThread}>✕</button>
+    </header>
+    <div id="thread-messages" class="messages" ref=${ref}>
+      <${Message} key=${`p:${parent.ts}`} conv=${conv} m=${parent} inThread=${true} />
+      <div class="thread-sep muted">${plural(parent.replies.length, "reply", "replies")}</div>
+      ${entries.map((x) =>
+        x.m
+          ? html`<${Message} key=${`m:${x.m.ts}`} conv=${conv} m=${x.m} inThread=${true} />`
+          : html`<${Ephemeral} key=${`e:${x.e.ts}`} e=${x.e} />`,
+      )}
+    </div>
+  </aside>`;
+}
+
+// --- dialogs ------------------------------------------------------------------------------------
+
+/** A native <dialog> shown modally while `open`; Esc asks `onCancel` instead of closing by itself. */
+function Dialog({ id, open, onCancel, labelledby, children }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    const dlg = ref.current;
+    if (!dlg) return;
+    if (open && !dlg.open) {
+      dlg.showModal();
+      dlg
+        .querySelector(".modal-body input, .modal-body textarea, .modal-body select, .modal-body button")
+        ?.focus();
+    }
+    if (!open && dlg.open) dlg.close();
+  });
+  const cancel = (event) => {
+    event.preventDefault();
+    onCancel?.();
+  };
+  return html`<dialog id=${id} class="modal" aria-labelledby=${labelledby} ref=${ref} onCancel=${cancel}>
+    ${open ? children : null}
+  </dialog>`;
+}
+
+function openDialog(name) {
+  S.dialog = name;
+  paint();
+}
+
+function closeDialog() {
+  S.dialog = null;
+  paint();
+}
+
+function topModal() {
+  const modals = S.state.modals;
+  return modals.length ? modals[modals.length - 1] : null;
+}
+
+/** The app's modal (views.open/push/update), keyed by view id so an update keeps what was typed. */
+function SlackModal() {
+  const view = topModal();
+  const form = useRef(null);
+  const first = useRef(null);
+  useEffect(() => {
+    if (view && first.current !== view.id) {
+      first.current = view.id;
+      form.current
+        ?.querySelector(".modal-body input, .modal-body textarea, .modal-body select, .modal-body button")
+        ?.focus();
+    }
+  });
+  if (!view) return html`<${Dialog} id="modal" open=${false} labelledby="modal-title" />`;
+  const blocks = view.view.blocks;
+  const surface = { kind: "view", viewId: view.id };
+  const ctx = ctxFor(`v:${view.id}`, {
+    onAction: (where, element, selected) =>
+      sendAction(surface, where, element, selected, form.current, blocks),
+    errors: S.modalErrors[view.id] ?? {},
+  });
+  const submit = (event) => {
+    event.preventDefault();
+    submitModal(view, form.current);
+  };
+  const close = () => closeModal(view);
+  return html`<${Dialog} id="modal" open=${true} labelledby="modal-title" onCancel=${close}>
+    <form method="dialog" onSubmit=${submit} ref=${form} key=${view.id}>
+      <header>
+        <h2 id="modal-title">${textPlain(view.view.title) || "Modal"}</h2>
+        <button type="button" class="ghost" aria-label="Close" onClick=${close}>✕</button>
+      </header>
+      <div class="modal-body"><${Blocks} blocks=${blocks} ctx=${ctx} /></div>
+      <footer>
+        <button type="button" class="btn" onClick=${close}>${textPlain(view.view.close) || "Cancel"}</button>
+        ${
+          view.view.submit
+            ? html`<button type="submit" class="btn primary" aria-busy=${S.busy.has(`submit:${view.id}`) ? "true" : undefined}>
+              ${textPlain(view.view.submit)}
+            </button>`
+            : null
+        }
+      </footer>
+    </form>
+  <//>`;
+}
+
+async function submitModal(view, form) {
+  const { values, missing } = collectState(form, view.view.blocks);
+  if (missing.length) {
+    S.modalErrors = {
+      [view.id]: Object.fromEntries(missing.map((b) => [b, "Please complete this required field."])),
+    };
+    paint();
+    requestAnimationFrame(() =>
+      form.querySelector(".has-error input, .has-error textarea, .has-error select")?.focus(),
+    );
+    return;
+  }
+  const result = await run(
+    api.post("/sandbox/api/view-submit", { as: S.as, viewId: view.id, values }),
+    `submit:${view.id}`,
+  );
+  S.modalErrors = result?.errors ? { [view.id]: result.errors } : {};
+  refresh();
+}
+
+async function closeModal(view) {
+  await run(api.post("/sandbox/api/view-close", { as: S.as, viewId: view.id }));
+  refresh();
+}
+
+function ConfirmDialog() {
+  const c = S.confirm;
+  const answer = (yes) => {
+    S.confirm = null;
+    paint();
+    c?.resolve(yes);
+  };
+  return html`<${Dialog} id="confirm-dialog" open=${c !== null} labelledby="confirm-title" onCancel=${() => answer(false)}>
+    ${
+      c
+        ? html`<form method="dialog" onSubmit=${(e) => {
+            e.preventDefault();
+            answer(true);
+          }}>
+          <header><h2 id="confirm-title">${textPlain(c.confirm.title) || "Are you sure?"}</h2></header>
+          <div class="modal-body" id="confirm-text"><p>${textPlain(c.confirm.text)}</p></div>
+          <footer>
+            <button type="button" class="btn" id="confirm-no" onClick=${() => answer(false)}>
+              ${textPlain(c.confirm.deny) || "Cancel"}
+            </button>
+            <button type="submit" class="btn primary" id="confirm-yes">${textPlain(c.confirm.confirm) || "OK"}</button>
+          </footer>
+        </form>`
+        : null
+    }
+  <//>`;
 }
 
 // --- fire an alert ------------------------------------------------------------------------------
@@ -822,56 +956,134 @@ function parseLabels(text) {
   return labels;
 }
 
-function fillExample() {
-  const ex = S.meta.examples.find((e) => e.id === $("fire-example").value);
-  if (!ex) return;
-  $("fire-labels").value = labelsText(ex.labels);
-  $("fire-summary").value = ex.annotations.summary ?? "";
-}
-
-function openFire() {
-  $("fire-dialog").showModal();
-  $("fire-example").focus();
+function FireDialog() {
+  const form = useRef(null);
+  const fillExample = (event) => {
+    const ex = S.meta.examples.find((e) => e.id === event.currentTarget.value);
+    if (!ex || !form.current) return;
+    form.current.querySelector("#fire-labels").value = labelsText(ex.labels);
+    form.current.querySelector("#fire-summary").value = ex.annotations.summary ?? "";
+  };
+  const first = S.meta.examples[0];
+  return html`<${Dialog} id="fire-dialog" open=${S.dialog === "fire"} labelledby="fire-title" onCancel=${closeDialog}>
+    <form id="fire-form" method="dialog" ref=${form} onSubmit=${fire}>
+      <header><h2 id="fire-title">Fire an alert</h2></header>
+      <div class="modal-body">
+        <label class="field">
+          <span>Example</span>
+          <select id="fire-example" onChange=${fillExample}>
+            ${S.meta.examples.map((e) => html`<option key=${e.id} value=${e.id}>${e.title}</option>`)}
+          </select>
+        </label>
+        <label class="field">
+          <span>Labels <span class="muted">(one <code>name=value</code> per line)</span></span>
+          <textarea id="fire-labels" rows="6" spellcheck="false">${first ? labelsText(first.labels) : ""}</textarea>
+        </label>
+        <label class="field">
+          <span>Summary</span>
+          <input
+            id="fire-summary"
+            ref=${initially((el) => {
+              el.value = first?.annotations.summary ?? "";
+            })}
+          />
+        </label>
+        <fieldset class="field">
+          <legend>Status</legend>
+          <label class="choice">
+            <input
+              type="radio"
+              name="fire-status"
+              value="firing"
+              ref=${initially((el) => {
+                el.checked = true;
+              })}
+            />
+            firing
+          </label>
+          <label class="choice"><input type="radio" name="fire-status" value="resolved" /> resolved</label>
+        </fieldset>
+        <p class="muted">Sent to the bot's <code>/webhooks/alertmanager</code> with the webhook token, as Alertmanager would.</p>
+      </div>
+      <footer>
+        <button type="button" class="btn" id="fire-cancel" onClick=${closeDialog}>Cancel</button>
+        <button type="submit" class="btn primary" id="fire-submit" aria-busy=${S.busy.has("fire") ? "true" : undefined}>
+          Fire
+        </button>
+      </footer>
+    </form>
+  <//>`;
 }
 
 async function fire(event) {
   event.preventDefault();
+  const form = event.currentTarget;
   let labels;
   try {
-    labels = parseLabels($("fire-labels").value);
+    labels = parseLabels(form.querySelector("#fire-labels").value);
   } catch (err) {
     toast(err.message, "error");
     return;
   }
-  const ex = S.meta.examples.find((e) => e.id === $("fire-example").value);
-  const annotations = { ...(ex?.annotations ?? {}), summary: $("fire-summary").value };
-  const status = document.querySelector("input[name=fire-status]:checked")?.value ?? "firing";
+  const ex = S.meta.examples.find((e) => e.id === form.querySelector("#fire-example").value);
+  const annotations = { ...(ex?.annotations ?? {}), summary: form.querySelector("#fire-summary").value };
+  const status = form.querySelector("input[name=fire-status]:checked")?.value ?? "firing";
   S.jumpAfterFire = status === "firing";
-  const result = await run(api.post("/sandbox/api/fire", { labels, annotations, status }), $("fire-submit"));
+  const result = await run(api.post("/sandbox/api/fire", { labels, annotations, status }), "fire");
   if (result && result.status < 300) {
-    $("fire-dialog").close();
+    closeDialog();
     toast(status === "firing" ? `Fired ${labels.alertname}` : `Sent “resolved” for ${labels.alertname}`);
   }
 }
 
 async function storm() {
   S.jumpAfterFire = true;
-  const result = await run(api.post("/sandbox/api/storm"), $("storm-btn"));
+  const result = await run(api.post("/sandbox/api/storm"), "storm");
   if (result) toast(`Fired ${result.fired} alerts at once`);
 }
 
 // --- clock --------------------------------------------------------------------------------------------
 
-function openClock() {
+function ClockDialog() {
   const now = new Date(Date.now() + S.clockOffset);
-  $("clock-at").value = new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-  $("clock-dialog").showModal();
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  const submit = (event) => {
+    event.preventDefault();
+    const v = event.currentTarget.querySelector("#clock-at").value;
+    if (v) setClock(new Date(v).toISOString());
+  };
+  return html`<${Dialog} id="clock-dialog" open=${S.dialog === "clock"} labelledby="clock-title" onCancel=${closeDialog}>
+    <form id="clock-form" method="dialog" onSubmit=${submit}>
+      <header><h2 id="clock-title">The bot's clock</h2></header>
+      <div class="modal-body">
+        <p class="muted">
+          Hand-offs are only allowed during the owning team's working hours. Shift the bot's clock to try both
+          sides; it keeps ticking from there. Messages keep the time they were posted at.
+        </p>
+        <label class="field">
+          <span>Pretend it is (your local time)</span>
+          <input
+            type="datetime-local"
+            id="clock-at"
+            ref=${initially((el) => {
+              el.value = local;
+            })}
+          />
+        </label>
+      </div>
+      <footer>
+        <button type="button" class="btn" id="clock-real" onClick=${() => setClock(null)}>Back to real time</button>
+        <button type="button" class="btn" id="clock-cancel" onClick=${closeDialog}>Cancel</button>
+        <button type="submit" class="btn primary">Set</button>
+      </footer>
+    </form>
+  <//>`;
 }
 
 async function setClock(at) {
   const result = await run(api.post("/sandbox/api/clock", { at }));
   if (result) {
-    $("clock-dialog").close();
+    closeDialog();
     refresh();
   }
 }
@@ -882,17 +1094,16 @@ function globalKeys(event) {
   const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName ?? "");
   if (document.querySelector("dialog[open]")) return;
   if (event.key === "Escape" && S.thread) {
-    S.thread = null;
-    renderThread();
+    closeThread();
     return;
   }
   if (typing || event.ctrlKey || event.metaKey) return;
   if (event.key === "/" && !event.altKey) {
     event.preventDefault();
-    $("command").focus();
+    document.getElementById("command")?.focus();
   } else if (event.key === "f" && !event.altKey) {
     event.preventDefault();
-    openFire();
+    openDialog("fire");
   } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
     const ids = [...document.querySelectorAll("#sidebar [data-conv]")].map((b) => b.dataset.conv);
     const i = ids.indexOf(S.conv);
@@ -902,8 +1113,37 @@ function globalKeys(event) {
   }
 }
 
+/** When the focused control disappears (Acknowledge after acknowledging), focus its message instead. */
+function keepFocusInMessages() {
+  let focused = null;
+  document.addEventListener("focusin", (event) => {
+    focused = event.target;
+  });
+  new MutationObserver(() => {
+    if (!focused || focused.isConnected || document.activeElement !== document.body) return;
+    const ts = focused.dataset?.ts ?? focused.sandboxTs;
+    focused = null;
+    const article = ts && document.querySelector(`article[data-ts="${CSS.escape(ts)}"]`);
+    article?.focus({ preventScroll: true });
+  }).observe(document.body, { childList: true, subtree: true });
+  // A removed element no longer knows its message, so note it while it is still in place.
+  document.addEventListener(
+    "focusin",
+    (event) => {
+      const ts = event.target.closest?.("[data-ts]")?.dataset.ts;
+      if (ts) event.target.sandboxTs = ts;
+    },
+    true,
+  );
+}
+
 async function start() {
-  S.meta = await api.get("/sandbox/api/meta");
+  const [meta, emojiTable] = await Promise.all([
+    api.get("/sandbox/api/meta"),
+    api.get("/sandbox/emoji.json"),
+  ]);
+  S.meta = meta;
+  setEmoji(emojiTable);
   const params = new URLSearchParams(location.search);
   const ids = S.meta.users.map((u) => u.id);
   const wanted = params.get("as") ?? localStorage.getItem("sandbox.as");
@@ -911,50 +1151,6 @@ async function start() {
   S.as = ids.includes(wanted) ? wanted : (oncallUser ?? ids[0]);
   S.conv = params.get("c") ?? S.meta.rotations[0]?.channel ?? null;
 
-  const select = $("as");
-  const groups = new Map();
-  for (const u of S.meta.users) {
-    const group = u.teams[0] ?? (u.adminOf.length ? "Admins" : "Others");
-    if (!groups.has(group)) groups.set(group, h("optgroup", { label: group }));
-    groups.get(group).append(h("option", { value: u.id }, u.realName));
-  }
-  select.replaceChildren(...groups.values());
-  select.addEventListener("change", () => actAs(select.value));
-
-  $("fire-example").replaceChildren(...S.meta.examples.map((e) => h("option", { value: e.id }, e.title)));
-  $("fire-example").addEventListener("change", fillExample);
-  fillExample();
-  $("command-hints").replaceChildren(
-    ...S.meta.commands.flatMap((c) => [
-      ...c.subcommands.map((s) => h("option", { value: s.example }, `${s.usage} — ${s.summary}`)),
-      h("option", { value: `${c.command} help` }, `${c.command} help — what ${c.command} can do`),
-    ]),
-  );
-
-  $("home-link").addEventListener("click", () => selectConv("home"));
-  $("fire-btn").addEventListener("click", openFire);
-  $("fire-form").addEventListener("submit", fire);
-  $("fire-cancel").addEventListener("click", () => $("fire-dialog").close());
-  $("storm-btn").addEventListener("click", storm);
-  $("composer").addEventListener("submit", sendCommand);
-  $("command").addEventListener("keydown", commandKeys);
-  $("thread-close").addEventListener("click", () => {
-    S.thread = null;
-    renderThread();
-  });
-  $("clock-btn").addEventListener("click", openClock);
-  $("clock-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const v = $("clock-at").value;
-    if (v) setClock(new Date(v).toISOString());
-  });
-  $("clock-real").addEventListener("click", () => setClock(null));
-  $("clock-cancel").addEventListener("click", () => $("clock-dialog").close());
-  $("modal").addEventListener("cancel", (event) => {
-    event.preventDefault();
-    const view = topModal();
-    if (view) closeModal(view);
-  });
   document.addEventListener("click", (event) => {
     const link = event.target.closest?.("a.channel-link");
     if (link) {
@@ -963,15 +1159,20 @@ async function start() {
     }
   });
   document.addEventListener("keydown", globalKeys);
-  setInterval(renderClock, 15_000);
+  keepFocusInMessages();
+  setInterval(paint, 15_000);
 
   saveLocation();
   await refresh();
+  render(html`<${App} />`, document.body);
   if (S.conv === "home") openHome();
   listen();
   document.body.dataset.ready = "true";
 }
 
 start().catch((err) => {
-  document.body.prepend(h("p", { class: "toast error" }, `The sandbox page failed to start: ${err.message}`));
+  const p = document.createElement("p");
+  p.className = "toast error";
+  p.textContent = `The sandbox page failed to start: ${err.message}`;
+  document.body.prepend(p);
 });

@@ -1,57 +1,19 @@
-// Block Kit and mrkdwn for the sandbox page: turns what the bot sent Slack into DOM, close
-// enough to Slack's rendering to judge a message by. Interactive elements call back into the
-// page (ctx.onAction) with where they sit, so the page can send Slack's block_actions.
+// Block Kit and mrkdwn for the sandbox page as preact components: what the bot sent Slack, close
+// enough to Slack's rendering to judge a message by. Interactive elements call back into the page
+// (ctx.onAction) with where they sit, so the page can send Slack's block_actions. Inputs are left
+// uncontrolled: what a visitor types survives the app's updates of a view, as in Slack.
 
-const EMOJI = {
-  "+1": "👍",
-  "-1": "👎",
-  arrow_right: "➡️",
-  bell: "🔔",
-  black_circle: "⚫",
-  book: "📖",
-  bust_in_silhouette: "👤",
-  busts_in_silhouette: "👥",
-  calendar: "📅",
-  chart_with_upwards_trend: "📈",
-  clock3: "🕒",
-  construction: "🚧",
-  eyes: "👀",
-  fire: "🔥",
-  hammer_and_wrench: "🛠️",
-  hand: "✋",
-  handshake: "🤝",
-  heavy_check_mark: "✔️",
-  hourglass: "⌛",
-  information_source: "ℹ️",
-  large_blue_circle: "🔵",
-  large_green_circle: "🟢",
-  large_orange_circle: "🟠",
-  large_yellow_circle: "🟡",
-  mag: "🔍",
-  memo: "📝",
-  mute: "🔇",
-  no_bell: "🔕",
-  pager: "📟",
-  point_right: "👉",
-  red_circle: "🔴",
-  repeat: "🔁",
-  robot_face: "🤖",
-  rocket: "🚀",
-  rotating_light: "🚨",
-  siren: "🚨",
-  sos: "🆘",
-  speech_balloon: "💬",
-  stopwatch: "⏱️",
-  tada: "🎉",
-  thumbsdown: "👎",
-  thumbsup: "👍",
-  warning: "⚠️",
-  white_check_mark: "✅",
-  white_circle: "⚪",
-  wrench: "🔧",
-  x: "❌",
-  zzz: "💤",
-};
+import htm from "htm";
+import { h } from "preact";
+
+export const html = htm.bind(h);
+
+/** Slack's shortcodes → characters; filled once from /sandbox/emoji.json (emojibase-data). */
+let EMOJI = {};
+
+export function setEmoji(table) {
+  EMOJI = table ?? {};
+}
 
 export function esc(text) {
   return String(text)
@@ -68,10 +30,10 @@ function unslack(text) {
 }
 
 export function emoji(text) {
-  return text.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] ?? all);
+  return text.replace(/:([a-z0-9_+'-]+):/g, (all, name) => EMOJI[name] ?? all);
 }
 
-function safeUrl(url) {
+export function safeUrl(url) {
   return /^(https?:|mailto:)/i.test(url) ? url : null;
 }
 
@@ -107,7 +69,7 @@ function splitOnce(text, sep) {
 /** Slack's mrkdwn as HTML: *bold*, _italic_, ~strike~, `code`, ```blocks```, > quotes, tokens. */
 export function mrkdwn(text, ctx) {
   const slots = [];
-  const keep = (html) => `\u0000${slots.push(html) - 1}\u0001`;
+  const keep = (markup) => `\u0000${slots.push(markup) - 1}\u0001`;
   let s = String(text ?? "");
   s = s.replace(/```([\s\S]*?)```/g, (_, code) => keep(`<pre>${esc(unslack(code))}</pre>`));
   s = s.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${esc(unslack(code))}</code>`));
@@ -137,102 +99,92 @@ export function textPlain(t) {
   return emoji(typeof t === "string" ? t : String(t.text ?? ""));
 }
 
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k === "html") el.innerHTML = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (v === true) el.setAttribute(k, "");
-    else el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
+/** Markup made here from escaped text (mrkdwn, text objects). */
+export function Markup({ tag = "div", class: cls, markup }) {
+  return h(tag, { class: cls, dangerouslySetInnerHTML: { __html: markup } });
+}
+
+/** Sets an uncontrolled input's first value once; later renders leave what the visitor typed. */
+export function initially(apply) {
+  return (el) => {
+    if (el && !el.sandboxInit) {
+      el.sandboxInit = true;
+      apply(el);
+    }
+  };
 }
 
 /**
- * Renders blocks. ctx: { me, userName(id), channelName(id), users, channels, surface (a key
- * for focus), onAction(where, element, selected), modal (true inside a modal: inputs collect
- * state instead of sending), errors ({block_id: message}) }.
+ * Blocks. ctx: { me, userName(id), channelName(id), users, channels, surface (a key for focus),
+ * onAction(where, element, selected), confirm(confirm) → Promise<boolean>, errors ({block_id: message}) }.
  */
-export function renderBlocks(blocks, ctx) {
-  const wrap = h("div", { class: "blocks" });
-  (blocks ?? []).forEach((block, i) => {
-    wrap.append(renderBlock(block, i, ctx));
-  });
-  return wrap;
+export function Blocks({ blocks, ctx }) {
+  return html`<div class="blocks">
+    ${(blocks ?? []).map(
+      (block, i) =>
+        html`<${Block} key=${`${block.block_id ?? i}:${block.type}`} block=${block} i=${i} ctx=${ctx} />`,
+    )}
+  </div>`;
 }
 
 function blockIdOf(block, i) {
   return typeof block.block_id === "string" ? block.block_id : `sandbox-block-${i}`;
 }
 
-function renderBlock(block, i, ctx) {
+function Block({ block, i, ctx }) {
   switch (block.type) {
     case "header":
-      return h("h3", { class: "b-header", html: textHtml(block.text, ctx) });
-    case "section": {
-      const main = h("div", { class: "b-section-main" });
-      if (block.text) main.append(h("div", { class: "b-text", html: textHtml(block.text, ctx) }));
-      if (Array.isArray(block.fields)) {
-        main.append(
-          h(
-            "div",
-            { class: "b-fields" },
-            block.fields.map((f) => h("div", { class: "b-field", html: textHtml(f, ctx) })),
-          ),
-        );
-      }
-      const accessory = block.accessory
-        ? h(
-            "div",
-            { class: "b-accessory" },
-            renderElement(block.accessory, { block, i, path: "accessory" }, ctx),
-          )
-        : null;
-      return h("div", { class: "b-section" }, main, accessory);
-    }
+      return html`<${Markup} tag="h3" class="b-header" markup=${textHtml(block.text, ctx)} />`;
+    case "section":
+      return html`<div class="b-section">
+        <div class="b-section-main">
+          ${block.text ? html`<${Markup} class="b-text" markup=${textHtml(block.text, ctx)} />` : null}
+          ${
+            Array.isArray(block.fields)
+              ? html`<div class="b-fields">
+                ${block.fields.map((f) => html`<${Markup} class="b-field" markup=${textHtml(f, ctx)} />`)}
+              </div>`
+              : null
+          }
+        </div>
+        ${
+          block.accessory
+            ? html`<div class="b-accessory">
+              <${Element} element=${block.accessory} where=${{ block, i, path: "accessory" }} ctx=${ctx} />
+            </div>`
+            : null
+        }
+      </div>`;
     case "context":
-      return h(
-        "div",
-        { class: "b-context" },
-        (block.elements ?? []).map((e) =>
+      return html`<div class="b-context">
+        ${(block.elements ?? []).map((e) =>
           e.type === "image"
-            ? h("span", { class: "b-img-alt", title: e.image_url ?? "" }, `🖼 ${e.alt_text ?? "image"}`)
-            : h("span", { html: textHtml(e, ctx) }),
-        ),
-      );
+            ? html`<span class="b-img-alt" title=${e.image_url ?? ""}>🖼 ${e.alt_text ?? "image"}</span>`
+            : html`<${Markup} tag="span" markup=${textHtml(e, ctx)} />`,
+        )}
+      </div>`;
     case "divider":
-      return h("hr", { class: "b-divider" });
+      return html`<hr class="b-divider" />`;
     case "actions":
-      return h(
-        "div",
-        { class: "b-actions", role: "group" },
-        (block.elements ?? []).map((e, j) => renderElement(e, { block, i, path: j }, ctx)),
-      );
+      return html`<div class="b-actions" role="group">
+        ${(block.elements ?? []).map(
+          (e, j) =>
+            html`<${Element} key=${e.action_id ?? j} element=${e} where=${{ block, i, path: j }} ctx=${ctx} />`,
+        )}
+      </div>`;
     case "image": {
       const url = safeUrl(block.image_url ?? "");
       const label = `🖼 ${textPlain(block.title) || block.alt_text || "image"}`;
-      return h(
-        "div",
-        { class: "b-image" },
-        url ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, label) : label,
-      );
+      return html`<div class="b-image">
+        ${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${label}</a>` : label}
+      </div>`;
     }
     case "input":
-      return renderInput(block, i, ctx);
+      return html`<${Input} block=${block} i=${i} ctx=${ctx} />`;
     case "rich_text":
-      return h(
-        "div",
-        { class: "b-rich" },
-        (block.elements ?? []).map((e) => richElement(e, ctx)),
-      );
+      return html`<div class="b-rich">${(block.elements ?? []).map((e) => richElement(e, ctx))}</div>`;
     default:
-      return h("div", { class: "b-unknown" }, `[${block.type ?? "unknown"} block]`);
+      return html`<div class="b-unknown">[${block.type ?? "unknown"} block]</div>`;
   }
 }
 
@@ -240,52 +192,55 @@ function richElement(e, ctx) {
   const inline = (els) => (els ?? []).map((x) => richInline(x, ctx));
   switch (e.type) {
     case "rich_text_section":
-      return h("div", {}, inline(e.elements));
+      return html`<div>${inline(e.elements)}</div>`;
     case "rich_text_preformatted":
-      return h("pre", {}, inline(e.elements));
+      return html`<pre>${inline(e.elements)}</pre>`;
     case "rich_text_quote":
-      return h("div", { class: "quote" }, inline(e.elements));
+      return html`<div class="quote">${inline(e.elements)}</div>`;
     case "rich_text_list": {
-      const tag = e.style === "ordered" ? "ol" : "ul";
-      return h(
-        tag,
-        {},
-        (e.elements ?? []).map((item) => h("li", {}, richElement(item, ctx))),
-      );
+      const items = (e.elements ?? []).map((item) => html`<li>${richElement(item, ctx)}</li>`);
+      return e.style === "ordered" ? html`<ol>${items}</ol>` : html`<ul>${items}</ul>`;
     }
     default:
-      return h("span", {}, "");
+      return html`<span></span>`;
   }
 }
 
 function richInline(x, ctx) {
   let node;
   switch (x.type) {
-    case "text":
-      node = h("span", {}, x.text ?? "");
-      break;
     case "link":
       node = safeUrl(x.url ?? "")
-        ? h("a", { href: x.url, target: "_blank", rel: "noopener noreferrer" }, x.text ?? x.url)
-        : h("span", {}, x.text ?? "");
+        ? html`<a href=${x.url} target="_blank" rel="noopener noreferrer">${x.text ?? x.url}</a>`
+        : html`<span>${x.text ?? ""}</span>`;
       break;
     case "user":
-      node = h("span", { class: "mention" }, `@${ctx.userName(x.user_id) ?? x.user_id}`);
+      node = html`<span class="mention">@${ctx.userName(x.user_id) ?? x.user_id}</span>`;
       break;
     case "channel":
-      node = h("span", {}, `#${ctx.channelName(x.channel_id) ?? x.channel_id}`);
+      node = html`<span>#${ctx.channelName(x.channel_id) ?? x.channel_id}</span>`;
       break;
     case "emoji":
-      node = h("span", {}, x.unicode ? String.fromCodePoint(Number.parseInt(x.unicode, 16)) : `:${x.name}:`);
+      node = html`<span>
+        ${
+          x.unicode
+            ? String.fromCodePoint(
+                ...String(x.unicode)
+                  .split("-")
+                  .map((c) => Number.parseInt(c, 16)),
+              )
+            : emoji(`:${x.name}:`)
+        }
+      </span>`;
       break;
     default:
-      node = h("span", {}, x.text ?? "");
+      node = html`<span>${x.text ?? ""}</span>`;
   }
   const style = x.style ?? {};
-  if (style.code) node = h("code", {}, node);
-  if (style.bold) node = h("strong", {}, node);
-  if (style.italic) node = h("em", {}, node);
-  if (style.strike) node = h("del", {}, node);
+  if (style.code) node = html`<code>${node}</code>`;
+  if (style.bold) node = html`<strong>${node}</strong>`;
+  if (style.italic) node = html`<em>${node}</em>`;
+  if (style.strike) node = html`<del>${node}</del>`;
   return node;
 }
 
@@ -295,138 +250,138 @@ function optionsOf(element) {
   return [...flat, ...groups];
 }
 
-function focusKey(ctx, where) {
-  return `${ctx.surface}|${where.i}|${where.path}`;
+/** The element a control stands for, found again from its place: block index and path. */
+function elementAt(blocks, i, path) {
+  const block = blocks?.[Number(i)];
+  if (!block) return undefined;
+  if (path === "accessory") return block.accessory;
+  if (path === "element") return block.element;
+  return block.elements?.[Number(path)];
 }
 
+const SELECTS = new Set([
+  "static_select",
+  "external_select",
+  "overflow",
+  "users_select",
+  "conversations_select",
+  "channels_select",
+  "multi_static_select",
+  "multi_users_select",
+  "multi_conversations_select",
+  "multi_channels_select",
+]);
+const TEXT_INPUTS = {
+  plain_text_input: "text",
+  number_input: "number",
+  email_text_input: "email",
+  url_text_input: "url",
+  datepicker: "date",
+  timepicker: "time",
+  datetimepicker: "datetime-local",
+};
+
 /** An interactive element. In a modal's input block it only holds state; elsewhere it acts. */
-function renderElement(element, where, ctx, opts = {}) {
-  const acts = !opts.stateOnly;
+function Element({ element, where, ctx, stateOnly = false, id, required = false }) {
+  const acts = !stateOnly;
   const fire = (selected) => ctx.onAction(where, element, selected);
-  const key = focusKey(ctx, where);
+  const key = `${ctx.surface}|${where.i}|${where.path}`;
   const common = {
+    id,
     "data-fkey": key,
     "data-block": blockIdOf(where.block, where.i),
     "data-action": element.action_id ?? "",
+    "data-i": where.i,
+    "data-path": where.path,
+    "data-kind": element.type,
+    "data-required": required ? "true" : undefined,
   };
-  switch (element.type) {
-    case "button": {
-      const style = element.style === "primary" || element.style === "danger" ? ` ${element.style}` : "";
-      const btn = h(
-        "button",
-        { type: "button", class: `btn${style}`, ...common },
-        h("span", { html: emoji(esc(textPlain(element.text))) }),
-      );
-      btn.addEventListener("click", async () => {
-        if (element.confirm && !(await ctx.confirm(element.confirm))) return;
-        const url = safeUrl(element.url ?? "");
-        if (url) window.open(url, "_blank", "noopener");
-        fire(undefined);
-      });
-      return btn;
-    }
-    case "static_select":
-    case "external_select":
-    case "overflow":
-    case "users_select":
-    case "conversations_select":
-    case "channels_select":
-    case "multi_static_select":
-    case "multi_users_select":
-    case "multi_conversations_select":
-    case "multi_channels_select": {
-      const multi = element.type.startsWith("multi_");
-      const select = h("select", {
-        class: `select${element.type === "overflow" ? " overflow" : ""}`,
-        multiple: multi,
-        "aria-label": textPlain(element.placeholder) || element.action_id || "choose",
-        ...common,
-      });
-      const placeholder = element.type === "overflow" ? "⋯" : textPlain(element.placeholder) || "Choose…";
-      if (!multi) select.append(h("option", { value: "" }, placeholder));
-      const initial = initialValues(element);
-      for (const [value, label] of choicesOf(element, ctx)) {
-        select.append(h("option", { value, selected: initial.includes(value) }, label));
-      }
-      select.dataset.kind = element.type;
-      ctx.elements.set(select, element);
-      if (acts) {
-        select.addEventListener("change", async () => {
-          const chosen = [...select.selectedOptions].map((o) => o.value).filter((v) => v !== "");
-          if (element.type === "overflow") select.value = "";
-          if (element.confirm && !(await ctx.confirm(element.confirm))) return;
-          fire(multi ? chosen : chosen[0]);
-        });
-      }
-      return select;
-    }
-    case "checkboxes":
-    case "radio_buttons": {
-      const type = element.type === "checkboxes" ? "checkbox" : "radio";
-      const name = `${key}-${Math.random().toString(36).slice(2)}`;
-      const initial = initialValues(element);
-      const box = h("div", { class: "choices", role: type === "radio" ? "radiogroup" : "group", ...common });
-      box.dataset.kind = element.type;
-      ctx.elements.set(box, element);
-      for (const o of element.options ?? []) {
-        const input = h("input", { type, name, value: o.value, checked: initial.includes(o.value) });
-        if (acts) {
-          input.addEventListener("change", () => {
-            const chosen = [...box.querySelectorAll("input:checked")].map((x) => x.value);
-            fire(type === "checkbox" ? chosen : chosen[0]);
-          });
-        }
-        box.append(
-          h(
-            "label",
-            { class: "choice" },
-            input,
-            h("span", { html: textHtml(o.text, ctx) }),
-            o.description ? h("small", { html: textHtml(o.description, ctx) }) : null,
-          ),
-        );
-      }
-      return box;
-    }
-    case "plain_text_input":
-    case "number_input":
-    case "email_text_input":
-    case "url_text_input":
-    case "datepicker":
-    case "timepicker":
-    case "datetimepicker": {
-      const inputType = {
-        number_input: "number",
-        email_text_input: "email",
-        url_text_input: "url",
-        datepicker: "date",
-        timepicker: "time",
-        datetimepicker: "datetime-local",
-      }[element.type];
-      const attrs = {
-        class: "text-input",
-        placeholder: textPlain(element.placeholder),
-        maxlength: element.max_length,
-        minlength: element.min_length,
-        ...common,
-      };
-      const initial =
-        element.initial_value ?? element.initial_date ?? element.initial_time ?? initialDateTime(element);
-      const input = element.multiline
-        ? h("textarea", { ...attrs, rows: 4 }, initial ?? "")
-        : h("input", { ...attrs, type: inputType ?? "text", value: initial ?? "" });
-      input.dataset.kind = element.type;
-      ctx.elements.set(input, element);
-      if (acts && element.type !== "plain_text_input") {
-        input.addEventListener("change", () => fire(input.value));
-      }
-      return input;
-    }
-    case "image":
-      return h("span", { class: "b-img-alt" }, `🖼 ${element.alt_text ?? "image"}`);
-    default:
-      return h("span", { class: "b-unknown" }, `[${element.type}]`);
+  const type = element.type;
+  if (type === "button") {
+    const style = element.style === "primary" || element.style === "danger" ? ` ${element.style}` : "";
+    const press = async () => {
+      if (element.confirm && !(await ctx.confirm(element.confirm))) return;
+      const url = safeUrl(element.url ?? "");
+      if (url) window.open(url, "_blank", "noopener");
+      fire(undefined);
+    };
+    return html`<button type="button" class=${`btn${style}`} ...${common} data-kind=${undefined} onClick=${press}>
+      <span>${textPlain(element.text)}</span>
+    </button>`;
   }
+  if (SELECTS.has(type)) {
+    const multi = type.startsWith("multi_");
+    const placeholder = type === "overflow" ? "⋯" : textPlain(element.placeholder) || "Choose…";
+    const initial = initialValues(element);
+    const change = async (event) => {
+      const select = event.currentTarget;
+      const chosen = [...select.selectedOptions].map((o) => o.value).filter((v) => v !== "");
+      if (type === "overflow") select.value = "";
+      if (!acts) return;
+      if (element.confirm && !(await ctx.confirm(element.confirm))) return;
+      fire(multi ? chosen : chosen[0]);
+    };
+    return html`<select
+      class=${`select${type === "overflow" ? " overflow" : ""}`}
+      multiple=${multi}
+      aria-label=${textPlain(element.placeholder) || element.action_id || "choose"}
+      ...${common}
+      onChange=${change}
+    >
+      ${multi ? null : html`<option value="">${placeholder}</option>`}
+      ${choicesOf(element, ctx).map(
+        ([value, label]) =>
+          html`<option key=${value} value=${value} selected=${initial.includes(value)}>${label}</option>`,
+      )}
+    </select>`;
+  }
+  if (type === "checkboxes" || type === "radio_buttons") {
+    const inputType = type === "checkboxes" ? "checkbox" : "radio";
+    const initial = initialValues(element);
+    const change = (event) => {
+      if (!acts) return;
+      const box = event.currentTarget.closest("[data-kind]");
+      const chosen = [...box.querySelectorAll("input:checked")].map((x) => x.value);
+      fire(inputType === "checkbox" ? chosen : chosen[0]);
+    };
+    return html`<div class="choices" role=${inputType === "radio" ? "radiogroup" : "group"} ...${common}>
+      ${(element.options ?? []).map(
+        (o) => html`<label class="choice" key=${o.value}>
+          <input
+            type=${inputType}
+            name=${key}
+            value=${o.value}
+            ref=${initially((el) => {
+              el.checked = initial.includes(o.value);
+            })}
+            onChange=${change}
+          />
+          <${Markup} tag="span" markup=${textHtml(o.text, ctx)} />
+          ${o.description ? html`<${Markup} tag="small" markup=${textHtml(o.description, ctx)} />` : null}
+        </label>`,
+      )}
+    </div>`;
+  }
+  if (type in TEXT_INPUTS) {
+    const initial =
+      element.initial_value ?? element.initial_date ?? element.initial_time ?? initialDateTime(element) ?? "";
+    const attrs = {
+      class: "text-input",
+      placeholder: textPlain(element.placeholder),
+      maxlength: element.max_length,
+      minlength: element.min_length,
+      ...common,
+      ref: initially((el) => {
+        el.value = initial;
+      }),
+      onChange: acts && type !== "plain_text_input" ? (event) => fire(event.currentTarget.value) : undefined,
+    };
+    return element.multiline
+      ? html`<textarea rows="4" ...${attrs}></textarea>`
+      : html`<input type=${TEXT_INPUTS[type]} ...${attrs} />`;
+  }
+  if (type === "image") return html`<span class="b-img-alt">🖼 ${element.alt_text ?? "image"}</span>`;
+  return html`<span class="b-unknown">[${type}]</span>`;
 }
 
 function initialDateTime(element) {
@@ -457,41 +412,37 @@ function choicesOf(element, ctx) {
   return optionsOf(element).map((o) => [o.value, textPlain(o.text)]);
 }
 
-function renderInput(block, i, ctx) {
+function Input({ block, i, ctx }) {
   const id = `in-${ctx.surface}-${i}`;
-  const element = block.element ?? {};
-  const control = renderElement(element, { block, i, path: "element" }, ctx, {
-    stateOnly: block.dispatch_action !== true,
-  });
-  control.id = id;
   const error = ctx.errors?.[blockIdOf(block, i)];
-  const required = block.optional !== true;
-  if (required) control.dataset.required = "true";
-  return h(
-    "div",
-    { class: `b-input${error ? " has-error" : ""}`, "data-block": blockIdOf(block, i) },
-    h(
-      "label",
-      { for: id, class: "b-label" },
-      textPlain(block.label),
-      block.optional ? h("span", { class: "optional" }, " (optional)") : null,
-    ),
-    control,
-    block.hint ? h("div", { class: "b-hint", html: textHtml(block.hint, ctx) }) : null,
-    h("div", { class: "b-error", role: "alert" }, error ?? ""),
-  );
+  return html`<div class=${`b-input${error ? " has-error" : ""}`} data-block=${blockIdOf(block, i)}>
+    <label for=${id} class="b-label">
+      ${textPlain(block.label)}${block.optional ? html`<span class="optional"> (optional)</span>` : null}
+    </label>
+    <${Element}
+      element=${block.element ?? {}}
+      where=${{ block, i, path: "element" }}
+      ctx=${ctx}
+      id=${id}
+      stateOnly=${block.dispatch_action !== true}
+      required=${block.optional !== true}
+    />
+    ${block.hint ? html`<${Markup} class="b-hint" markup=${textHtml(block.hint, ctx)} />` : null}
+    <div class="b-error" role="alert">${error ?? ""}</div>
+  </div>`;
 }
 
 /**
  * view.state.values for a rendered surface, as Slack would send it: block_id -> action_id ->
  * the element's value object. Also says which required inputs are empty.
  */
-export function collectState(root, elements) {
+export function collectState(root, blocks) {
   const values = {};
   const missing = [];
+  if (!root) return { values, missing };
   for (const control of root.querySelectorAll("[data-kind]")) {
-    const element = elements.get(control);
-    if (!element) continue;
+    const element = elementAt(blocks, control.dataset.i, control.dataset.path);
+    if (!element || element.type === "button") continue;
     const blockId = control.dataset.block;
     const actionId = element.action_id ?? `sandbox-action-${blockId}`;
     const value = stateValue(control, element);

@@ -1,11 +1,13 @@
 // The sandbox without a browser: its page API against the real bot (startApp, HTTP mode), real
 // Redis under a prefix of its own, and the fake Slack the e2e suites use.
 
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   answersPing,
@@ -22,6 +24,7 @@ import { eventually, ORG_DIR, REDIS_URL } from "../support/harness";
 type Json = Record<string, unknown>;
 interface Msg {
   ts: string;
+  at: string;
   text: string;
   blocks: Json[] | null;
   replies: Msg[];
@@ -38,6 +41,7 @@ interface State {
   conversations: Conv[];
   modals: { id: string; view: Json }[];
   home: { id: string; view: Json } | null;
+  homeEphemerals: { ts: string; text: string }[];
   oncall: { user: string | null }[];
 }
 
@@ -121,6 +125,9 @@ describe("the page and its files", () => {
       ["/sandbox/app.js", "text/javascript"],
       ["/sandbox/blocks.js", "text/javascript"],
       ["/sandbox/app.css", "text/css"],
+      ["/sandbox/vendor/preact.js", "text/javascript"],
+      ["/sandbox/vendor/preact-hooks.js", "text/javascript"],
+      ["/sandbox/vendor/htm.js", "text/javascript"],
     ] as const) {
       const res = await fetch(`${sb.botUrl}${path}`);
       expect(res.status).toBe(200);
@@ -131,6 +138,26 @@ describe("the page and its files", () => {
       expect(text).not.toMatch(/@import|fonts\.googleapis|unpkg|jsdelivr|cdnjs/);
     }
     expect(sb.pageUrl).toMatch(/^http:\/\/localhost:\d+\/sandbox$/);
+  });
+
+  it("names each module of the import map, served as an ES module", async () => {
+    const page = await (await fetch(`${sb.botUrl}/sandbox`)).text();
+    const map = JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? "{}") as {
+      imports: Record<string, string>;
+    };
+    expect(Object.keys(map.imports)).toEqual(["preact", "preact/hooks", "htm"]);
+    for (const url of Object.values(map.imports)) {
+      const text = await (await fetch(`${sb.botUrl}${url}`)).text();
+      expect(text, url).toMatch(/\bexport\b/);
+    }
+  });
+
+  it("serves Slack's emoji shortcodes from the emoji data package", async () => {
+    const table = await get<Record<string, string>>("/sandbox/emoji.json");
+    expect(table).toMatchObject({ red_circle: "🔴", white_check_mark: "✅", rotating_light: "🚨" });
+    // Far more than a hand-kept table: every shortcode Slack knows, flags and skin tones included.
+    expect(Object.keys(table).length).toBeGreaterThan(1500);
+    expect(table.flag_de ?? table["flag-de"]).toBe("🇩🇪");
   });
 
   it("serves runbooks for the page's links and nothing outside runbooks/ and schedules/", async () => {
@@ -172,6 +199,36 @@ describe("the page and its files", () => {
       expect.arrayContaining(["C0ONCALL", "C0PLAYBACK", "C0SEARCH", "C0PAYMENTS"]),
     );
     expect(channel(s, "C0ONCALL")?.name).toBe("oncall");
+  });
+
+  it("says what each channel is for: the rotation's pages, a team's hand-offs, the review", async () => {
+    const config = loadConfig(ORG_DIR);
+    const meta = await get<{ channels: { id: string; purpose: string }[] }>("/sandbox/api/meta");
+    const purpose = (id: string | undefined) => meta.channels.find((c) => c.id === id)?.purpose;
+    expect(purpose("C0ONCALL")).toContain("Pages of the rotation");
+    const review = config.review?.channel;
+    expect(review, "the fixture org has a review channel").toBeTruthy();
+    expect(purpose(review)).toMatch(/review/i);
+    expect(purpose(review)).not.toContain("Hand-offs");
+    const team = config.teams[0];
+    expect(purpose(team?.channel)).toBe(`Hand-offs, escalations and pages for ${team?.name}`);
+  });
+
+  it("gives the webhook token and a curl that pages with it, as pasted into a shell", async () => {
+    const meta = await get<{ webhook: { token: string; curl: string } }>("/sandbox/api/meta");
+    expect(meta.webhook.token).toBe(sb.settings.alertWebhookToken);
+    const origin = new URL(sb.pageUrl).origin;
+    expect(meta.webhook.curl).toContain(`${origin}/webhooks/generic`);
+    const { stdout } = await promisify(execFile)("sh", [
+      "-c",
+      `${meta.webhook.curl} --silent --show-error --write-out ' HTTP %{http_code}'`,
+    ]);
+    expect(stdout).toMatch(/HTTP 200$/);
+    await eventually(async () =>
+      channel(await state(ONCALL), "C0ONCALL")?.messages.find((m) =>
+        JSON.stringify(m.blocks).includes("api-1"),
+      ),
+    );
   });
 
   it("refuses to act as someone the config does not know", async () => {
@@ -318,6 +375,16 @@ describe("alerts, buttons and commands", () => {
     expect(noSlash.status).toBe(400);
   });
 
+  it("answers a command typed on the Home tab there, from the app's DM with the user", async () => {
+    const res = await post("/sandbox/api/command", { as: "U01AAA", channel: "home", text: "/oncall help" });
+    expect(res.json).toMatchObject({ status: 200, notice: null });
+    const answer = await eventually(async () =>
+      (await state("U01AAA")).homeEphemerals.find((e) => e.text.includes("/oncall")),
+    );
+    expect(answer.text).toContain("help");
+    expect((await state(ONCALL)).homeEphemerals).toEqual([]);
+  });
+
   it("sends app_home_opened for the Home tab and shows what the bot publishes", async () => {
     const res = await post("/sandbox/api/home-open", { as: "U01AAA" });
     expect(res.json).toMatchObject({ status: 200 });
@@ -353,6 +420,19 @@ describe("alerts, buttons and commands", () => {
     }
     controller.abort();
     expect(text).toMatch(/event: change\ndata: \d+\n\n[\s\S]*event: change\ndata: \d+\n\n/);
+  });
+
+  it("keeps a message's time on the bot's clock when the clock moves later", async () => {
+    sb.clock.set(new Date("2026-11-25T10:00:00Z"));
+    const page = await firePage({ alertname: "SandboxClock1", job: "stream-api", instance: "clock-1:8080" });
+    expect(Math.abs(Date.parse(page.at) - Date.parse("2026-11-25T10:00:00Z"))).toBeLessThan(60_000);
+    try {
+      sb.clock.set(new Date("2026-11-26T22:00:00Z"));
+      const later = channel(await state(ONCALL), "C0ONCALL")?.messages.find((m) => m.ts === page.ts);
+      expect(later?.at).toBe(page.at);
+    } finally {
+      sb.clock.set(new Date("2026-11-25T10:00:00Z"));
+    }
   });
 
   it("shifts the bot's clock and goes back to real time", async () => {
