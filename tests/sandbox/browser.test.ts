@@ -1,15 +1,17 @@
-// The sandbox page in a real browser: Debian's Chromium, headless, driven by playwright-core (no
-// browser download). Starts the sandbox on the repository's own config as `npm run sandbox` does,
-// fires an alert, acknowledges it as the on-call engineer, sees the refusal as someone who may
-// not act, escalates through the modal, and saves the screenshot the README shows.
+// The sandbox page in a real browser: an installed Chromium (CHROMIUM_PATH or a common path),
+// headless, driven by playwright-core (no browser download). Starts the sandbox on the
+// repository's own config as `npm run sandbox` does, fires an alert, acknowledges it as the
+// on-call engineer, sees the refusal as someone who may not act, escalates through the modal.
+// Its screenshot goes to a temporary folder; `npm run sandbox:screenshot` refreshes the README's.
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM_PATHS, findChromium, HOW_TO_GET_CHROMIUM, launchChromium } from "../../sandbox/chromium";
 import { type Sandbox, startSandbox } from "../../sandbox/server";
 import { loadConfig } from "../../src/config/load";
 import type { OncallConfig } from "../../src/core/config";
@@ -18,24 +20,14 @@ import { createLogger } from "../../src/platform/log";
 import { REDIS_URL } from "../support/harness";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOT = join(REPO, "docs", "sandbox.png");
 // A Wednesday morning in Berlin: inside every team's working hours.
 const NOW = new Date("2026-11-25T10:00:00Z");
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let sb: Sandbox;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
+let shots: string;
 let config: OncallConfig;
 
 /** Someone the stream-api alert's rules refuse: not in its rotation, not an admin, not in Playback. */
@@ -54,11 +46,7 @@ function notAllowed(cfg: OncallConfig): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`,
-    );
-  }
+  const executablePath = findChromium();
   config = loadConfig(REPO);
   sb = await startSandbox({
     config,
@@ -70,15 +58,8 @@ beforeAll(async () => {
   });
   sb.clock.set(NOW);
   profile = mkdtempSync(join(tmpdir(), "sandbox-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1600, height: 900 },
-    locale: "en-GB",
-    timezoneId: "Europe/Berlin",
-    reducedMotion: "reduce",
-  });
+  shots = mkdtempSync(join(tmpdir(), "sandbox-shots-"));
+  context = await launchChromium(profile, executablePath);
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(10_000);
 }, 60_000);
@@ -87,6 +68,7 @@ afterAll(async () => {
   await context?.close();
   await sb?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (shots) rmSync(shots, { recursive: true, force: true });
 });
 
 describe("the sandbox page in Chromium", () => {
@@ -125,6 +107,11 @@ describe("the sandbox page in Chromium", () => {
     await expect.poll(() => sameMsg.getByRole("button", { name: "Acknowledge" }).count()).toBe(0);
     expect(await sameMsg.locator(".b-context").first().textContent()).toContain("acknowledged");
     expect(await page.locator("#messages article.msg", { hasText: "HighErrorRate" }).count()).toBe(1);
+    // The edit flashes once and is then read: no lasting highlight, no unread mark on the channel.
+    await expect.poll(() => sameMsg.getAttribute("class"), { timeout: 5_000 }).toBe("msg");
+    const channelItem = page.locator(`#sidebar [data-conv="${rotation.channel}"]`);
+    expect(await channelItem.getAttribute("class")).not.toContain("unread");
+    expect(await channelItem.locator(".badge").count()).toBe(0);
 
     // Someone outside the rotation and the owning team presses Resolve: only they see the refusal.
     await page.locator("#as").selectOption(outsider);
@@ -140,7 +127,9 @@ describe("the sandbox page in Chromium", () => {
     await page.locator("#thread article.msg").nth(1).waitFor();
     await page.locator("#toasts").evaluate((el) => el.replaceChildren());
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: SCREENSHOT });
+    const shot = join(shots, "sandbox.png");
+    await page.screenshot({ path: shot });
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
     await page.locator("#thread-close").click();
 
     // Back as the on-call engineer: the refusal is not theirs to see; escalate through the modal.
@@ -165,4 +154,72 @@ describe("the sandbox page in Chromium", () => {
     await expect.poll(() => thread.locator("article.msg").count()).toBeGreaterThan(2);
     expect(await thread.textContent()).toContain("acknowledged");
   }, 60_000);
+
+  it("keeps each message's time when the bot's clock moves later", async () => {
+    const rotation = config.rotations[0];
+    if (!rotation) throw new Error("the example config has no rotation");
+    const oncall = shiftAt(rotation, NOW)?.user ?? "";
+    await page.goto(`${sb.pageUrl}?as=${oncall}&c=${rotation.channel}`);
+    await page.locator("body[data-ready]").waitFor();
+    const first = page.locator("#messages article.msg").first();
+    const before = await first.locator(".meta time").textContent();
+    expect(before).toBe("11:00"); // 10:00 UTC in Berlin
+    try {
+      const res = await fetch(`${sb.botUrl}/sandbox/api/clock`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ at: "2026-11-25T17:30:00Z" }),
+      });
+      expect(res.status).toBe(200);
+      await expect.poll(() => page.locator("#clock").textContent()).toContain("18:30");
+      expect(await first.locator(".meta time").textContent()).toBe(before);
+    } finally {
+      sb.clock.set(NOW);
+    }
+  }, 30_000);
+
+  it("shows the answer to a command typed on the Home tab there", async () => {
+    await page.locator("#home-link").click();
+    await expect.poll(() => page.locator("#conv-title").textContent()).toBe("Home");
+    await page.locator("#command").fill("/oncall help");
+    await page.locator("#command").press("Enter");
+    const answer = page.locator("#home-answers article.ephemeral");
+    await answer.first().waitFor();
+    expect(await answer.first().textContent()).toContain("/oncall");
+    expect(await answer.first().locator(".only-you").count()).toBe(1);
+  }, 30_000);
+
+  it("shows the webhook token and a curl that uses it", async () => {
+    await page.locator("#webhook summary").click();
+    expect(await page.locator("#webhook-token").textContent()).toBe(sb.settings.alertWebhookToken);
+    const curl = await page.locator("#webhook-curl").textContent();
+    expect(curl).toContain(`Bearer ${sb.settings.alertWebhookToken}`);
+    expect(curl).toContain(`${new URL(sb.pageUrl).origin}/webhooks/generic`);
+  });
+
+  it("describes the review channel as the review's, not a team's", async () => {
+    const review = config.review?.channel;
+    if (!review) throw new Error("the example config has no review");
+    await page.locator(`#sidebar [data-conv="${review}"]`).click();
+    const sub = await page.locator("#conv-sub").textContent();
+    expect(sub).toContain("review");
+    expect(sub).not.toContain("Hand-offs");
+  });
+});
+
+describe("finding Chromium", () => {
+  it("takes CHROMIUM_PATH first, then the first common path that exists", () => {
+    const real = CHROMIUM_PATHS.find((p) => existsSync(p)) ?? process.execPath;
+    expect(findChromium({ CHROMIUM_PATH: process.execPath })).toBe(process.execPath);
+    expect(findChromium({}, ["/nonexistent/chromium", real])).toBe(real);
+  });
+
+  it("says in one line how to get one when there is none", () => {
+    expect(() => findChromium({}, ["/nonexistent/chromium"])).toThrow(HOW_TO_GET_CHROMIUM);
+    expect(() => findChromium({ CHROMIUM_PATH: "/nonexistent/chrome" })).toThrow(
+      /CHROMIUM_PATH=\/nonexistent\/chrome/,
+    );
+    expect(HOW_TO_GET_CHROMIUM).not.toContain("\n");
+    expect(HOW_TO_GET_CHROMIUM).toContain("CHROMIUM_PATH");
+  });
 });
