@@ -32,12 +32,18 @@ export interface ReviewContent {
   readonly blocks: Block[];
 }
 
-/** When the agenda starts: the last review that was due, or a week back when there was none. */
+/**
+ * When the agenda starts: the last review posted; before the first one, the last review
+ * schedules/review.yaml had due before `now`; a week back only when no review is configured.
+ */
 export async function lastReviewAt(rt: Runtime, now: Date): Promise<Date> {
   const store = incidentStore(rt.redis, rt.prefix);
   const last = await rt.redis.get(store.keys.reviewLast());
   const at = last ? new Date(last) : null;
-  return at && at.getTime() < now.getTime() ? at : new Date(now.getTime() - 7 * DAY_MS);
+  if (at && at.getTime() < now.getTime()) return at;
+  const review = rt.config.review;
+  // Strictly before now: the review posted at its own time covers the week before it.
+  return review ? reviewSlotAt(review, new Date(now.getTime() - 1)).at : new Date(now.getTime() - 7 * DAY_MS);
 }
 
 /** The review as it stands at `now`: what the weekly post, `/oncall report` and `/incident agenda` show. */
