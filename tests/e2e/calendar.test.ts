@@ -1,13 +1,9 @@
 // GET /calendar/<rotation>.ics on the real app: the rotation's shifts, overrides included.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { addOverride, harnessPerTest } from "../support/e2e";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 function events(text: string): Record<string, string>[] {
   const lines = text.replace(/\r\n[ \t]/g, "").split("\r\n");
@@ -28,14 +24,8 @@ function events(text: string): Record<string, string>[] {
 
 describe("GET /calendar/<rotation>.ics", () => {
   it("serves the shifts as iCalendar, with names from Slack and overrides applied", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
-    await h.app.rotationState.addOverride({
-      rotationId: "merged",
-      user: "U01BBB",
-      from: new Date("2026-11-26T17:00:00Z"),
-      to: new Date("2026-11-27T07:00:00Z"),
-      createdBy: "U01BBB",
-    });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
+    await addOverride(h, "U01BBB", "2026-11-26T17:00:00Z", "2026-11-27T07:00:00Z");
     const res = await fetch(`${h.app.url}/calendar/merged.ics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
@@ -56,7 +46,7 @@ describe("GET /calendar/<rotation>.ics", () => {
   });
 
   it("keeps one person's shifts with ?user= and honours the range parameters", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const res = await fetch(`${h.app.url}/calendar/merged.ics?user=U01AAA&weeks=6&past=0`);
     const evs = events(await res.text());
     expect(evs.map((e) => e.DTSTART)).toEqual(["20261207T090000Z", "20261228T090000Z"]);
@@ -64,7 +54,7 @@ describe("GET /calendar/<rotation>.ics", () => {
   });
 
   it("answers 404 naming the calendars for an unknown rotation, 400 for a bad range, 405 for POST", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const missing = await fetch(`${h.app.url}/calendar/nosuch.ics`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toContain("/calendar/merged.ics");

@@ -2,15 +2,12 @@
 // (real Redis, BullMQ and Bolt; the fake Slack). Fake users' Slack time zone is Europe/Berlin.
 // On 2026-11-25 (a Wednesday) U02AAA (Search) is on call until Monday 2026-11-30 10:00 Berlin.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../sandbox/slack-api";
-import { eventually, type Harness, slashCommand, startHarness } from "../support/harness";
+import { addOverride, harnessPerTest } from "../support/e2e";
+import { eventually, type Harness, slashCommand } from "../support/harness";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 const oncall = (hh: Harness, user: string, text: string, channel = "C0ONCALL") =>
   slashCommand(hh, "/oncall", user, text, { channel });
@@ -23,7 +20,7 @@ const topLevelPosts = (hh: Harness, channel: string) =>
 
 describe("/oncall who and schedule", () => {
   it("says who is on call in each rotation, until when (in the reader's zone), who is next, and ejected teams", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const who = await oncall(h, "U01AAA", "who");
     expect(who.args.response_type).toBe("ephemeral");
     const text = said(who);
@@ -54,7 +51,7 @@ describe("/oncall who and schedule", () => {
   });
 
   it("lists the coming shifts, 4 weeks by default, and refuses more than 26", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const four = said(await oncall(h, "U01AAA", "schedule"));
     expect(four).toContain("Merged on-call: the next 4 weeks");
     // Wed 25 Nov to Wed 23 Dec: the current shift and four more hand-offs.
@@ -75,7 +72,7 @@ describe("/oncall who and schedule", () => {
 
 describe("/oncall override", () => {
   it("changes who is paged next: an override for now makes the next alert page its user", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     // U01BBB is in Playback (a team of the rotation) but no participant: members may cover shifts.
     const reply = await oncall(h, "U01BBB", "override me now +2h");
     const text = said(reply);
@@ -129,7 +126,7 @@ describe("/oncall override", () => {
   });
 
   it("reads times in the user's zone; admins may set overrides for anyone", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const reply = await oncall(h, "U0ADMIN", "override <@U03BBB|dave> tomorrow 18:00 mon 10:00 merged");
     expect(said(reply)).toContain("Override `1`: <@U03BBB>");
     const [o] = await h.app.rotationState.overrides();
@@ -151,7 +148,7 @@ describe("/oncall override", () => {
   });
 
   it("refuses overrides for others from non-admins, and from people outside the rotation's teams", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const forOther = await oncall(h, "U01AAA", "override <@U02BBB|bob> tomorrow 18:00 +2h");
     expect(forOther.args.response_type).toBe("ephemeral");
     expect(forOther.args.text).toContain(
@@ -167,7 +164,7 @@ describe("/oncall override", () => {
   });
 
   it("answers malformed ranges with what is wrong, usage and an example", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const cases: [string, string][] = [
       ["override me tomorrow 18:00 today 10:00", "must come after the start"],
       ["override me today 08:00 today 09:00", "That range ended already"],
@@ -191,16 +188,10 @@ describe("/oncall override", () => {
   });
 
   it("lists active and upcoming overrides with ids, and removes them for their owner or an admin only", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     await oncall(h, "U0ADMIN", "override <@U03BBB|dave> tomorrow 18:00 +12h");
     await oncall(h, "U01AAA", "override me now +1h");
-    await h.app.rotationState.addOverride({
-      rotationId: "merged",
-      user: "U02BBB",
-      from: new Date("2026-11-20T10:00:00Z"),
-      to: new Date("2026-11-21T10:00:00Z"),
-      createdBy: "U02BBB",
-    });
+    await addOverride(h, "U02BBB", "2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z");
     const list = said(await oncall(h, "U01CCC", "override list"));
     expect(list).toContain("`2` <@U01AAA> covers Merged on-call");
     expect(list).toContain("*active now*");
@@ -231,7 +222,7 @@ describe("/oncall override", () => {
 
 describe("/oncall page", () => {
   it("pages a team's rotation through the webhook pipeline: stored, routed, paged with buttons, DM, timer", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const reply = await oncall(h, "U01CCC", "page search search-1 disk is full, writes failing", "C0SEARCH");
     expect(reply.args.response_type).toBe("ephemeral");
     const m = /Paged <@U02AAA> in <#C0ONCALL>: alert `([0-9a-f]+-1)`/.exec(String(reply.args.text));
@@ -265,7 +256,7 @@ describe("/oncall page", () => {
     expect(dm.args.users).toBe("U02AAA");
     // The escalation timer is armed like for any alert.
     await eventually(
-      async () => (await h!.app.queues.escalate.getDelayedCount()) > 0,
+      async () => (await h.app.queues.escalate.getDelayedCount()) > 0,
       8_000,
       "an escalation timer",
     );
@@ -275,14 +266,14 @@ describe("/oncall page", () => {
     const secondId = /alert `([^`]+)`/.exec(String(again.args.text))![1];
     expect(secondId).not.toBe(alert!.id);
     await eventually(
-      () => topLevelPosts(h!, "C0ONCALL").filter((c) => Boolean(c.args.metadata)).length === 2,
+      () => topLevelPosts(h, "C0ONCALL").filter((c) => Boolean(c.args.metadata)).length === 2,
       8_000,
       "two pages",
     );
   });
 
   it("pages a rotation by name, an ejected team's own channel, and refuses unknown targets or no text", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const rot = await oncall(h, "U0OUTSIDER", "page Merged on-call channel is on fire");
     const rotId = /alert `([^`]+)`/.exec(String(rot.args.text))![1]!;
     expect((await h.app.alerts.get(rotId))?.route).toMatchObject({
@@ -319,7 +310,7 @@ describe("/oncall page", () => {
 
 describe("/oncall help", () => {
   it("answers help, nothing and unknown subcommands with the usage of every subcommand", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     for (const text of ["help", "", "frobnicate now"]) {
       const reply = await oncall(h, "U01AAA", text);
       expect(reply.args.response_type).toBe("ephemeral");

@@ -1,9 +1,10 @@
 // Escalate: the modal, its submission, the broadcast to every member of the owning team (a DM each
 // and a channel post), and the first acknowledgement winning.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { enqueueTeamSync, SENT_EVENT } from "../../src/features/escalation/jobs";
-import { eventually, type Harness, startHarness } from "../support/harness";
+import { harnessPerTest } from "../support/e2e";
+import { eventually, type Harness } from "../support/harness";
 import { settled } from "../support/settled";
 import { newTriggerId, viewSubmissionBody } from "../support/slack-requests";
 import {
@@ -18,11 +19,7 @@ import {
   threadTexts,
 } from "./alert-press";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 const PLAYBACK = ["U01AAA", "U01BBB", "U01CCC"];
 
@@ -56,7 +53,7 @@ async function escalated(hh: Harness, page: PagedAlert, user = "U02AAA") {
 
 describe("Escalate button", () => {
   it("opens the modal with the press's trigger, naming who will be paged", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const triggerId = newTriggerId();
     await press(h, "alert.escalate", page, "U02AAA", { triggerId });
@@ -76,7 +73,7 @@ describe("Escalate button", () => {
   });
 
   it("refuses to open the modal for an unrouted alert or a stranger", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const payload = firingPayload("unknown-job");
     const page = await pageAlert(h, payload);
     await press(h, "alert.escalate", page, "U02AAA");
@@ -90,7 +87,7 @@ describe("Escalate button", () => {
 
 describe("Escalation broadcast", () => {
   it("DMs every member of the owning team exactly once and posts in the team's channel mentioning all", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     await escalated(h, page);
     const a = await stored(h, page.id);
@@ -112,11 +109,11 @@ describe("Escalation broadcast", () => {
     for (const m of PLAYBACK) expect(post.text).toContain(`<@${m}>`);
     expect(JSON.stringify(post.blocks)).toContain("escalated *HighErrorRate · stream-api (Playback)*");
     await eventually(() =>
-      threadTexts(h!, page).includes(
+      threadTexts(h, page).includes(
         "<@U02AAA> escalated to every member of Playback: The runbook is not enough: restarts did not help",
       ),
     );
-    await eventually(() => h!.slack.message(page.channel, page.ts)?.text.startsWith("🚨"));
+    await eventually(() => h.slack.message(page.channel, page.ts)?.text.startsWith("🚨"));
     const pageBlocks = JSON.stringify(h.slack.message(page.channel, page.ts)?.blocks);
     expect(pageBlocks).toContain("Escalated to Playback");
     expect(buttonIds(h.slack.message(page.channel, page.ts)?.blocks)).not.toContain("alert.escalate");
@@ -131,29 +128,29 @@ describe("Escalation broadcast", () => {
   });
 
   it("the first member to acknowledge takes the alert; the others' DMs say so", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     await escalated(h, page);
-    const dmOf = (u: string) => escalationDms(h!, u)[0]!;
+    const dmOf = (u: string) => escalationDms(h, u)[0]!;
     const dm = dmOf("U01BBB");
     await press(h, "alert.ack", page, "U01BBB", { channel: dm.channel, ts: dm.ts });
-    await eventually(async () => (await stored(h!, page.id)).assignee === "U01BBB");
+    await eventually(async () => (await stored(h, page.id)).assignee === "U01BBB");
     expect(await stored(h, page.id)).toMatchObject({ state: "acked", assignedTeam: "playback" });
     await eventually(() =>
       ["U01AAA", "U01CCC"].every((u) =>
-        JSON.stringify(h!.slack.message(dmOf(u).channel, dmOf(u).ts)?.blocks).includes(
+        JSON.stringify(h.slack.message(dmOf(u).channel, dmOf(u).ts)?.blocks).includes(
           "Acknowledged by <@U01BBB>",
         ),
       ),
     );
     await eventually(() =>
-      JSON.stringify(h!.slack.message(dm.channel, dm.ts)?.blocks).includes("You acknowledged this alert"),
+      JSON.stringify(h.slack.message(dm.channel, dm.ts)?.blocks).includes("You acknowledged this alert"),
     );
     for (const u of PLAYBACK)
       expect(buttonIds(h.slack.message(dmOf(u).channel, dmOf(u).ts)?.blocks)).toEqual([]);
     const post = h.slack.messages("C0PLAYBACK")[0]!;
     await eventually(() =>
-      JSON.stringify(h!.slack.message("C0PLAYBACK", post.ts)?.blocks).includes("Acknowledged by <@U01BBB>"),
+      JSON.stringify(h.slack.message("C0PLAYBACK", post.ts)?.blocks).includes("Acknowledged by <@U01BBB>"),
     );
 
     // A later press in another member's DM is refused there and changes nothing.
@@ -166,7 +163,7 @@ describe("Escalation broadcast", () => {
   });
 
   it("reaches every member exactly once when Slack fails on the way", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     // The on-call DM is out; from now on only the broadcast opens DMs.
     await h.slack.waitFor((c) => c.method === "chat.postMessage" && String(c.args.channel).startsWith("D"));
@@ -180,7 +177,7 @@ describe("Escalation broadcast", () => {
   });
 
   it("waits out Slack's rate limit, then reaches every member once", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     await h.slack.waitFor((c) => c.method === "chat.postMessage" && String(c.args.channel).startsWith("D"));
     h.slack.failNext("conversations.open", { status: 429, retryAfterSec: 1 });
@@ -192,7 +189,7 @@ describe("Escalation broadcast", () => {
   });
 
   it("finds a DM sent before a crash by its metadata instead of sending it again", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     // The crash: Slack took U01AAA's DM, the worker died before recording it (its claim is left).
     const dm = h.slack.dmChannel("U01AAA");
@@ -218,20 +215,20 @@ describe("Escalation broadcast", () => {
   });
 
   it("does not DM the member who escalated", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     // U01AAA is both a rotation participant and a member of Playback.
     const res = await submit(h, page, "U01AAA", "complex");
     expect(res.status).toBe(200);
-    await eventually(() => ["U01BBB", "U01CCC"].every((m) => escalationDms(h!, m).length === 1));
-    await eventually(() => h!.slack.messages("C0PLAYBACK").length === 1);
+    await eventually(() => ["U01BBB", "U01CCC"].every((m) => escalationDms(h, m).length === 1));
+    await eventually(() => h.slack.messages("C0PLAYBACK").length === 1);
     expect(escalationDms(h, "U01AAA")).toHaveLength(0);
   });
 });
 
 describe("Escalate modal submission", () => {
   it("asks for a reason, and for words when the reason is 'something else'", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const none = await submit(h, page, "U02AAA", null);
     expect(JSON.parse(none.body)).toEqual({
@@ -247,7 +244,7 @@ describe("Escalate modal submission", () => {
   });
 
   it("shows a refusal in the modal when the alert is already escalated, and for a stranger", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     await escalated(h, page);
     const again = JSON.parse((await submit(h, page, "U01AAA", "complex")).body);
@@ -260,7 +257,7 @@ describe("Escalate modal submission", () => {
   });
 
   it("escapes the typed reason, so the team's channel, DMs and thread are pinged only by the bot's mentions", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const res = await submit(
       h,
@@ -272,8 +269,8 @@ describe("Escalate modal submission", () => {
     expect(res.body).toBe("");
     const escaped = "&lt;!channel&gt; &amp; &lt;@U0ADMIN&gt;: see &lt;https://evil.example|this&gt;";
     expect((await stored(h, page.id)).escalation?.reason).toBe(escaped);
-    await eventually(() => h!.slack.messages("C0PLAYBACK").length === 1, 8_000, "team post");
-    await eventually(() => PLAYBACK.every((m) => escalationDms(h!, m).length === 1), 8_000, "every DM");
+    await eventually(() => h.slack.messages("C0PLAYBACK").length === 1, 8_000, "team post");
+    await eventually(() => PLAYBACK.every((m) => escalationDms(h, m).length === 1), 8_000, "every DM");
     const post = h.slack.messages("C0PLAYBACK")[0]!;
     const dm = escalationDms(h, "U01AAA")[0]!;
     for (const m of [post, dm]) {
@@ -281,19 +278,19 @@ describe("Escalate modal submission", () => {
       expect(shown).toContain(escaped);
       for (const raw of ["<!channel>", "<@U0ADMIN>", "<https://evil"]) expect(shown).not.toContain(raw);
     }
-    await eventually(() => threadTexts(h!, page).some((t) => t.endsWith(escaped)));
+    await eventually(() => threadTexts(h, page).some((t) => t.endsWith(escaped)));
   });
 
   it("escalates a handed-off alert to the same team", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const page = await pageAlert(h);
     await press(h, "alert.handoff", page, "U02AAA");
-    await eventually(async () => (await stored(h!, page.id)).state === "handed_off");
-    await eventually(() => h!.slack.messages("C0PLAYBACK").length === 1);
+    await eventually(async () => (await stored(h, page.id)).state === "handed_off");
+    await eventually(() => h.slack.messages("C0PLAYBACK").length === 1);
     const res = await submit(h, page, "U01BBB", "complex", "needs the CDN vendor");
     expect(res.body).toBe("");
-    await eventually(() => ["U01AAA", "U01CCC"].every((m) => escalationDms(h!, m).length === 1));
-    await eventually(() => h!.slack.messages("C0PLAYBACK").length === 2);
+    await eventually(() => ["U01AAA", "U01CCC"].every((m) => escalationDms(h, m).length === 1));
+    await eventually(() => h.slack.messages("C0PLAYBACK").length === 2);
     expect((await stored(h, page.id)).escalation?.reason).toBe(
       "The problem is complex: needs the CDN vendor",
     );

@@ -2,16 +2,13 @@
 // who is on call, their next shift and their alerts; it is republished when their alerts change.
 // On 2026-11-25 U02AAA (Search) is on call; then U03AAA (Payments) from Nov 30, U01AAA from Dec 7.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { eventually, type Harness, SIGNING_SECRET, startHarness } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { addOverride, fireGeneric, harnessPerTest } from "../support/e2e";
+import { eventually, type Harness, SIGNING_SECRET } from "../support/harness";
 import { settled } from "../support/settled";
 import { appHomeOpenedBody, postToSlackEndpoint } from "../support/slack-requests";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 async function openHome(hh: Harness, user: string): Promise<string> {
   const seen = publishes(hh, user).length;
@@ -26,22 +23,13 @@ async function openHome(hh: Harness, user: string): Promise<string> {
 const publishes = (hh: Harness, user: string) =>
   hh.slack.callsTo("views.publish").filter((c) => c.args.user_id === user);
 
-async function fire(hh: Harness, name: string, job: string): Promise<string> {
-  const res = await hh.webhook("/webhooks/generic", {
-    name,
-    status: "firing",
-    labels: { job },
-    annotations: {},
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { alert: { id: string } }).alert.id;
-}
+const fire = (hh: Harness, name: string, job: string) => fireGeneric(hh, name, { job }, { annotations: {} });
 
 describe("App Home", () => {
   it("shows the engineer on call their shift and their alerts, linked to the pages", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const id = await fire(h, "HighErrorRate", "stream-api");
-    await eventually(async () => (await h!.app.delivery.get(id)).ts, 8_000, "the page");
+    await eventually(async () => (await h.app.delivery.get(id)).ts, 8_000, "the page");
     const home = await openHome(h, "U02AAA");
     expect(home).toContain('"type":"home"');
     expect(home).toContain("On call now: <@U02AAA> (Search) until <!date^1796029200^");
@@ -53,7 +41,7 @@ describe("App Home", () => {
   });
 
   it("shows everyone else their next shift and no alerts, and says so when they have no shift", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     await fire(h, "HighErrorRate", "stream-api");
     const alice = await openHome(h, "U01AAA");
     expect(alice).toContain("On call now: <@U02AAA> (Search)");
@@ -66,26 +54,20 @@ describe("App Home", () => {
   });
 
   it("shows an override as the viewer's shift", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
-    await h.app.rotationState.addOverride({
-      rotationId: "merged",
-      user: "U01BBB",
-      from: new Date("2026-11-26T17:00:00Z"),
-      to: new Date("2026-11-27T07:00:00Z"),
-      createdBy: "U01BBB",
-    });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
+    await addOverride(h, "U01BBB", "2026-11-26T17:00:00Z", "2026-11-27T07:00:00Z");
     const home = await openHome(h, "U01BBB");
     expect(home).toContain("(override `1` for <@U02AAA>)");
     expect(home).toContain("Merged on-call for Search: from <!date^1795712400^");
   });
 
   it("republishes the Home of a viewer when an alert comes to them, and of nobody who never looked", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const first = await openHome(h, "U02AAA");
     expect(first).toContain("No open alerts are assigned to you.");
     await fire(h, "SearchLatencyHigh", "search-api");
     const again = await eventually(
-      () => publishes(h!, "U02AAA")[1],
+      () => publishes(h, "U02AAA")[1],
       8_000,
       "the Home tab republished after the alert",
     );

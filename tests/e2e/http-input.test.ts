@@ -4,15 +4,12 @@
 // text that pings nobody.
 
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { eventually, type Harness, startHarness } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { harnessPerTest } from "../support/e2e";
+import { eventually } from "../support/harness";
 import { settled } from "../support/settled";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 /** Sends a request line fetch() would refuse to build, e.g. a target of "//[". */
 function rawRequest(url: string, method: string, target: string): Promise<{ status: number; body: string }> {
@@ -37,7 +34,7 @@ function rawRequest(url: string, method: string, target: string): Promise<{ stat
 
 describe("malformed HTTP requests", () => {
   it("answers 400, not 500, for a request target that is no URL", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     for (const [method, target] of [
       ["GET", "//["],
       ["POST", "http://[::1/webhooks/alertmanager"],
@@ -50,7 +47,7 @@ describe("malformed HTTP requests", () => {
   });
 
   it("answers 404 naming the calendars for a calendar path with a broken escape", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const res = await fetch(`${h.app.url}/calendar/%E0%A4%A.ics`);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain("/calendar/merged.ics");
@@ -59,7 +56,7 @@ describe("malformed HTTP requests", () => {
 
 describe("hostile alerts", () => {
   it("pages a group of 60 alert names with labels that try to ping, within Slack's limits", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const alerts = Array.from({ length: 60 }, (_, i) => ({
       status: "firing",
       labels: { alertname: `Broken${i}<!channel>`, job: "stream-api", instance: `<!here>-${i}` },
@@ -84,7 +81,7 @@ describe("hostile alerts", () => {
     // The fake Slack refuses what Slack refuses (over 50 blocks, sections over 3000 characters).
     const page = await eventually(
       () =>
-        h!.slack
+        h.slack
           .callsTo("chat.postMessage")
           .find((c) => c.args.channel === "C0ONCALL" && Boolean(c.args.metadata) && c.response.ok),
       8_000,
@@ -100,7 +97,7 @@ describe("hostile alerts", () => {
 
 describe("the generic webhook", () => {
   it("stamps an alert without startsAt with the app's clock, not the machine's", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const res = await h.webhook("/webhooks/generic", {
       name: "QueueBacklog",
       status: "firing",
@@ -113,7 +110,7 @@ describe("the generic webhook", () => {
   });
 
   it("answers 400 naming a misspelt top-level field, and pages nothing", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const res = await h.webhook("/webhooks/generic", {
       name: "QueueBacklog",
       status: "firing",
@@ -131,7 +128,7 @@ describe("the generic webhook", () => {
 
 describe("the Alertmanager webhook", () => {
   it("lists every problem of a bad payload in its 400", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     // Six problems: more than the five the answer used to show before "and 1 more problem".
     const alert = () => ({
       status: "pending",

@@ -2,18 +2,15 @@
 // modal (opened with a trigger, submitted as view_submission), the Markdown export, and the alert's
 // "Declare incident" button with its modal. The clock is pinned at 2026-11-25 10:00 UTC.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../sandbox/slack-api";
 import { incidentStore } from "../../src/features/incidents/store";
-import { eventually, type Harness, slashCommand, startHarness } from "../support/harness";
+import { harnessPerTest } from "../support/e2e";
+import { eventually, type Harness, slashCommand } from "../support/harness";
 import { newTriggerId, type ViewStateValue, viewSubmissionBody } from "../support/slack-requests";
 import { ephemeralTo, firingPayload, type PagedAlert, pageAlert, press, threadTexts } from "./alert-press";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 const slash = (
   hh: Harness,
@@ -62,7 +59,7 @@ function submitPostmortem(hh: Harness, user: string, incidentId: string, values 
 
 describe("/incident declare, note, list and resolve", () => {
   it("declares an incident linking an alert, announces it, and notes it in the alert's thread", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const answer = await incident(h, "U01AAA", `declare Checkout fails for EU users sev1 ${page.id}`);
     expect(answer.args.response_type).toBe("in_channel");
@@ -85,18 +82,18 @@ describe("/incident declare, note, list and resolve", () => {
     });
     // Typed outside the page's channel: the page's channel hears about it too.
     await eventually(() =>
-      h!.slack
+      h.slack
         .messages(page.channel)
         .some((m) => m.text === "🔴 INC-1 declared (SEV1): Checkout fails for EU users"),
     );
     await eventually(() =>
-      threadTexts(h!, page).includes("<@U01AAA> declared INC-1 (SEV1): Checkout fails for EU users"),
+      threadTexts(h, page).includes("<@U01AAA> declared INC-1 (SEV1): Checkout fails for EU users"),
     );
     expect((await h.app.alerts.events(page.id)).map((e) => e.type)).toEqual(["opened", "note"]);
   });
 
   it("defaults the severity, says so, and numbers incidents in order", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const first = await incident(h, "U02AAA", "declare Search is slow");
     expect(first.args.text).toContain("INC-1 declared (SEV2): Search is slow");
     expect(first.args.text).toContain("Severity defaulted to SEV2");
@@ -105,7 +102,7 @@ describe("/incident declare, note, list and resolve", () => {
   });
 
   it("refuses a declaration without a title or with an unknown alert, ephemerally with usage", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const empty = await incident(h, "U01AAA", "declare sev1");
     expect(empty.args.response_type).toBe("ephemeral");
     expect(empty.args.text).toContain("An incident needs a title");
@@ -116,7 +113,7 @@ describe("/incident declare, note, list and resolve", () => {
   });
 
   it("adds notes, resolves, and lists open or all incidents with their postmortem status", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     await incident(h, "U01AAA", "declare Checkout fails sev1");
     await incident(h, "U02AAA", "declare Search is slow sev3");
 
@@ -152,7 +149,7 @@ describe("/incident declare, note, list and resolve", () => {
   });
 
   it("answers help and unknown subcommands with the list of subcommands", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const help = await incident(h, "U01AAA", "help");
     for (const sub of ["declare", "list", "note", "link", "resolve", "postmortem", "agenda"]) {
       expect(help.args.text).toContain(`/incident ${sub}`);
@@ -177,7 +174,7 @@ describe("the postmortem", () => {
   }
 
   it("opens the form with the trigger, prefilled, with an input for every template field", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     await declaredAndResolved(h);
     const triggerId = newTriggerId();
     h.slack.registerTrigger(triggerId, "U01AAA");
@@ -231,7 +228,7 @@ describe("the postmortem", () => {
   });
 
   it("refuses an incident that does not exist without opening anything", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const triggerId = newTriggerId();
     h.slack.registerTrigger(triggerId, "U01AAA");
     const answer = await incident(h, "U01AAA", "postmortem INC-4", { triggerId });
@@ -240,7 +237,7 @@ describe("the postmortem", () => {
   });
 
   it("answers problems next to the fields and stores nothing", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     await declaredAndResolved(h);
     const res = await submitPostmortem(h, "U01AAA", "INC-1", {
       ...FULL_FORM,
@@ -257,7 +254,7 @@ describe("the postmortem", () => {
   });
 
   it("stores a good submission with the incident's owner and users affected, and exports it as Markdown with the timeline", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await declaredAndResolved(h);
     h.clock.set("2026-11-26T09:00:00Z");
     const res = await submitPostmortem(h, "U01AAA", "INC-1");
@@ -277,8 +274,8 @@ describe("the postmortem", () => {
     });
     expect(await store(h).get("INC-1")).toMatchObject({ owner: "U02AAA", usersAffected: 1200 });
     await eventually(() =>
-      h!.slack
-        .messages(h!.slack.dmChannel("U01AAA"))
+      h.slack
+        .messages(h.slack.dmChannel("U01AAA"))
         .some((m) => m.text.startsWith("Postmortem for INC-1 saved")),
     );
 
@@ -328,7 +325,7 @@ describe("the postmortem", () => {
   });
 
   it("says when there is nothing to export yet", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     await incident(h, "U01AAA", "declare Checkout fails sev2");
     const answer = await incident(h, "U01AAA", "postmortem INC-1 export");
     expect(answer.args.text).toBe(
@@ -359,7 +356,7 @@ describe("the alert's Declare incident button", () => {
   const select = (value: string) => ({ type: "static_select", selected_option: { value } });
 
   it("refuses someone who may not act on the alert, and opens nothing", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     await press(h, "alert.incident", page, "U0OUTSIDER");
     await ephemeralTo(h, "U0OUTSIDER", "Only the participants and admins");
@@ -374,7 +371,7 @@ describe("the alert's Declare incident button", () => {
   });
 
   it("escapes a typed title, so the announcement in the alert's channel pings nobody", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const res = await submitDeclare(h, "U01AAA", page, {
       title: { title: "<!channel> checkout & <@U0ADMIN>" },
@@ -382,19 +379,19 @@ describe("the alert's Declare incident button", () => {
     });
     expect(res.body).toBe("");
     const announced = await eventually(() =>
-      h!.slack.messages(page.channel).find((m) => m.text.includes("INC-1 declared")),
+      h.slack.messages(page.channel).find((m) => m.text.includes("INC-1 declared")),
     );
     const shown = JSON.stringify([announced.text, announced.blocks]);
     expect(shown).not.toContain("<!channel>");
     expect(shown).not.toContain("<@U0ADMIN>");
     expect(shown).toContain("&lt;!channel&gt; checkout &amp; &lt;@U0ADMIN&gt;");
     await eventually(() =>
-      threadTexts(h!, page).some((t) => t.includes("&lt;!channel&gt;") && !t.includes("<!channel>")),
+      threadTexts(h, page).some((t) => t.includes("&lt;!channel&gt;") && !t.includes("<!channel>")),
     );
   });
 
   it("opens a modal prefilled from the alert, declares the incident once, and links further alerts", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const triggerId = newTriggerId();
     h.slack.registerTrigger(triggerId, "U01AAA");
@@ -424,9 +421,9 @@ describe("the alert's Declare incident button", () => {
       declaredBy: "U01AAA",
     });
     await eventually(() =>
-      h!.slack.messages(page.channel).some((m) => m.text === "🟠 INC-1 declared (SEV2): Checkout 500s"),
+      h.slack.messages(page.channel).some((m) => m.text === "🟠 INC-1 declared (SEV2): Checkout 500s"),
     );
-    await eventually(() => threadTexts(h!, page).includes("<@U01AAA> declared INC-1 (SEV2): Checkout 500s"));
+    await eventually(() => threadTexts(h, page).includes("<@U01AAA> declared INC-1 (SEV2): Checkout 500s"));
 
     // Slack delivering the same submission again declares nothing new.
     await submitDeclare(h, "U01AAA", page, form, "V0DECLARE1");
@@ -452,7 +449,7 @@ describe("the alert's Declare incident button", () => {
     expect((await store(h).get("INC-1"))?.alertIds).toEqual([page.id, other.id]);
     expect(await store(h).recentIds(5)).toEqual(["INC-1"]);
     await eventually(() =>
-      threadTexts(h!, other).includes("<@U02AAA> linked this alert to INC-1 (SEV2): Checkout 500s"),
+      threadTexts(h, other).includes("<@U02AAA> linked this alert to INC-1 (SEV2): Checkout 500s"),
     );
     // Linking the same alert again is answered next to the field.
     const twice = await submitDeclare(h, "U02AAA", other, {
@@ -467,7 +464,7 @@ describe("the alert's Declare incident button", () => {
   });
 
   it("answers an empty title next to the field", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const res = await submitDeclare(h, "U01AAA", page, {
       title: { title: " " },
@@ -482,7 +479,7 @@ describe("the alert's Declare incident button", () => {
 
 describe("/incident agenda and /oncall report", () => {
   it("show the same review on demand: incidents by impact with postmortem status, then the ops report", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     await incident(h, "U01AAA", "declare Login flaky sev3");
     await incident(h, "U01AAA", "declare Checkout down sev1");
     await incident(h, "U01AAA", "resolve INC-2");

@@ -4,20 +4,17 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acknowledge, answerActionable, resolveByHand } from "../../src/core/alert-actions";
 import { shiftAt } from "../../src/core/rotation";
 import { opsReport } from "../../src/features/incidents/ops-report";
-import { eventually, type Harness, ORG_DIR, slashCommand, startHarness } from "../support/harness";
+import { fireGeneric, harnessPerTest } from "../support/e2e";
+import { eventually, type Harness, ORG_DIR, slashCommand } from "../support/harness";
 
 const MIN = 60_000;
 const PAGE_EVENT = "oncall_page";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 const command = (hh: Harness, user: string, text: string, channel = "C0ONCALL") =>
   slashCommand(hh, "/oncall", user, text, { channel });
@@ -32,15 +29,16 @@ const notices = (hh: Harness, channel: string) =>
     .messages(channel)
     .filter((m) => m.metadata?.event_type !== PAGE_EVENT && !m.threadTs && /^(⏏|↩)/.test(m.text));
 
-async function fire(hh: Harness, name: string, labels: Record<string, string>, status = "firing") {
-  const res = await hh.webhook("/webhooks/generic", { name, status, labels, annotations: { summary: name } });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { alert: { id: string } }).alert.id;
-}
+const fire = (
+  hh: Harness,
+  name: string,
+  labels: Record<string, string>,
+  status: "firing" | "resolved" = "firing",
+) => fireGeneric(hh, name, labels, { status });
 
 describe("/oncall eject and readmit", () => {
   it("sends the ejected team's next page to its own channel and members, and back to the rotation after readmit", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const answer = await command(h, "U0ADMIN", "eject playback 31 pages a week for a month");
     expect(answer.args.response_type).toBe("ephemeral");
     expect(answer.args.text).toContain("Ejected Playback from Merged on-call");
@@ -60,7 +58,7 @@ describe("/oncall eject and readmit", () => {
     );
 
     const ejectedId = await fire(h, "HighErrorRate", { job: "stream-api", instance: "a" });
-    await eventually(() => pages(h!, "C0PLAYBACK").length === 1);
+    await eventually(() => pages(h, "C0PLAYBACK").length === 1);
     const teamPage = JSON.stringify(pages(h, "C0PLAYBACK")[0]!.blocks);
     expect(teamPage).toContain("Team Playback: <@U01AAA> <@U01BBB> <@U01CCC>");
     expect((await h.app.alerts.get(ejectedId))?.route).toMatchObject({
@@ -77,7 +75,7 @@ describe("/oncall eject and readmit", () => {
     );
 
     const readmittedId = await fire(h, "HighErrorRate", { job: "stream-api", instance: "b" });
-    await eventually(() => pages(h!, "C0ONCALL").length === 1);
+    await eventually(() => pages(h, "C0ONCALL").length === 1);
     expect(JSON.stringify(pages(h, "C0ONCALL")[0]!.blocks)).toContain("On call: <@U02AAA>");
     expect((await h.app.alerts.get(readmittedId))?.route).toMatchObject({
       ejected: false,
@@ -87,7 +85,7 @@ describe("/oncall eject and readmit", () => {
   });
 
   it("skips the ejected team's participant in the rotation: the next page goes to the next engineer", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const rotation = h.config.rotations[0]!;
     const now = h.clock.now();
     expect(shiftAt(rotation, now, await h.app.rotationState.load())?.user).toBe("U02AAA");
@@ -97,7 +95,7 @@ describe("/oncall eject and readmit", () => {
     expect(notices(h, "C0ONCALL")[0]?.text).toContain("<@U03AAA> is now on call instead of <@U02AAA>.");
 
     const id = await fire(h, "CheckoutErrors", { job: "checkout" });
-    await eventually(() => pages(h!, "C0ONCALL").length === 1);
+    await eventually(() => pages(h, "C0ONCALL").length === 1);
     expect((await h.app.alerts.get(id))?.route.oncallUser).toBe("U03AAA");
     expect(JSON.stringify(pages(h, "C0ONCALL")[0]!.blocks)).toContain("On call: <@U03AAA>");
     const dm = await h.slack.waitFor((c) => c.method === "conversations.open");
@@ -109,7 +107,7 @@ describe("/oncall eject and readmit", () => {
   });
 
   it("refuses non-admins ephemerally, naming who may, and changes nothing", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     for (const user of ["U01AAA", "U0OUTSIDER"]) {
       const refused = await command(h, user, "eject playback too noisy");
       expect(refused.args.response_type).toBe("ephemeral");
@@ -131,7 +129,7 @@ describe("/oncall eject and readmit", () => {
   });
 
   it("explains a missing reason, an unknown team, a second eject and a readmit of a team that is in", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const noReason = await command(h, "U0ADMIN", "eject playback");
     expect(noReason.args.text).toContain("Say why Playback is ejected");
     expect(noReason.args.text).toContain("Usage: `/oncall eject <team> <reason…>`");
@@ -214,7 +212,7 @@ describe("/oncall noise, /oncall load and the ops report", () => {
   }
 
   it("lists the noisiest alerts with every figure and marks the worst fix or delete", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z", configDir });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z", configDir });
     await produceData(h);
     const reply = await command(h, "U01AAA", "noise");
     expect(reply.args.response_type).toBe("ephemeral");
@@ -242,7 +240,7 @@ describe("/oncall noise, /oncall load and the ops report", () => {
   });
 
   it("shows a team's load against the limit and marks it eligible for ejection", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z", configDir });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z", configDir });
     await produceData(h);
     const reply = await command(h, "U01AAA", "load playback");
     const blocks = JSON.stringify(reply.args.blocks);
@@ -267,7 +265,7 @@ describe("/oncall noise, /oncall load and the ops report", () => {
   });
 
   it("builds the weekly ops report: pages per team, medians, noisy alerts, teams over their limit", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z", configDir });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z", configDir });
     await produceData(h);
     await h.app.rotationState.eject({
       teamId: "payments",

@@ -1,21 +1,17 @@
 // The weekly ops report quotes alert names, which come from whoever sends the webhook: a name
 // written to ping the review channel must read as text.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { opsReport } from "../../src/features/incidents/ops-report";
-import { type Harness, startHarness } from "../support/harness";
+import { harnessPerTest } from "../support/e2e";
 
 const MIN = 60_000;
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 describe("ops report", () => {
   it("escapes alert names among the noisiest alerts", async () => {
-    h = await startHarness({ now: "2026-11-25T10:00:00Z" });
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const name = "Boom<!channel>";
     const alert = { name, labels: { job: "stream-api" }, annotations: { summary: "x" } };
     expect((await h.webhook("/webhooks/generic", { ...alert, status: "firing" })).status).toBe(200);

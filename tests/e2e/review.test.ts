@@ -3,18 +3,15 @@
 // a run that died after posting. The org's review is Monday 11:00 Europe/Berlin in C0REVIEW;
 // 2026-11-30 is a Monday (11:00 Berlin = 10:00 UTC).
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { declareIncident, type Severity } from "../../src/features/incidents/incident";
 import { parsePostmortemForm, writePostmortem } from "../../src/features/incidents/postmortem";
 import { postWeeklyReview, REVIEW_EVENT, REVIEW_JOB } from "../../src/features/incidents/review";
 import { incidentStore } from "../../src/features/incidents/store";
-import { eventually, type Harness, startHarness } from "../support/harness";
+import { harnessPerTest } from "../support/e2e";
+import { eventually, type Harness } from "../support/harness";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 const REVIEW_CHANNEL = "C0REVIEW";
 const MONDAY_1100 = "2026-11-30T10:00:00Z";
@@ -87,13 +84,13 @@ async function seed(hh: Harness, seeds: readonly Seed[]): Promise<void> {
 
 describe("the weekly review job", () => {
   it("registers a job scheduler for the configured day, time and zone", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const scheduler = await h.app.queues.schedule.getJobScheduler(REVIEW_JOB);
     expect(scheduler).toMatchObject({ pattern: "0 11 * * 1", tz: "Europe/Berlin", name: REVIEW_JOB });
   });
 
   it("posts the agenda by impact, near misses, missing postmortems and the ops report, once per week", async () => {
-    h = await startHarness({ now: MONDAY_1100 });
+    const h = await bot.start({ now: MONDAY_1100 });
     await seed(h, [
       // Before the first review period (more than 7 days back): only its missing postmortem matters.
       {
@@ -184,7 +181,7 @@ describe("the weekly review job", () => {
   });
 
   it("runs through the real queue and posts exactly once with two replicas and repeated jobs", async () => {
-    h = await startHarness({ now: MONDAY_1100 });
+    const h = await bot.start({ now: MONDAY_1100 });
     const other = await h.replica("worker");
     await seed(h, [{ title: "Checkout down", severity: "sev1", at: "2026-11-28T09:00:00Z" }]);
     // Scheduled runs delivered twice (a retry) plus direct runs on both replicas at the same moment.
@@ -194,14 +191,14 @@ describe("the weekly review job", () => {
     await eventually(async () => {
       const states = await Promise.all(
         ["review-run-a", "review-run-b"].map(async (id) =>
-          (await h!.app.queues.schedule.getJob(id))?.getState(),
+          (await h.app.queues.schedule.getJob(id))?.getState(),
         ),
       );
       return states.every((s) => s === "completed");
     });
     const jobs = await Promise.all(
       ["review-run-a", "review-run-b"].map(
-        async (id) => (await h!.app.queues.schedule.getJob(id))?.returnvalue,
+        async (id) => (await h.app.queues.schedule.getJob(id))?.returnvalue,
       ),
     );
     const outcomes = [...direct, ...jobs] as { posted: boolean }[];
@@ -211,7 +208,7 @@ describe("the weekly review job", () => {
   });
 
   it("posts after a failed attempt, and finds its post instead of posting again after a crash", async () => {
-    h = await startHarness({ now: MONDAY_1100 });
+    const h = await bot.start({ now: MONDAY_1100 });
     h.slack.failNext("chat.postMessage", { status: 500 });
     await expect(postWeeklyReview(h.app.runtime)).rejects.toThrow(/chat.postMessage/);
     expect(reviewPosts(h)).toHaveLength(0);

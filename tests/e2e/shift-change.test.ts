@@ -2,17 +2,14 @@
 // channel hears who is on call now and the incoming engineer gets a DM with the open alerts.
 // On Monday 2026-11-30 U03AAA (Payments) takes over from U02AAA (Search).
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../sandbox/slack-api";
 import { HANDOFF_EVENT, processShiftChange } from "../../src/features/rotation/shift-change";
-import { eventually, type Harness, startHarness } from "../support/harness";
+import { addOverride, fireGeneric, harnessPerTest } from "../support/e2e";
+import { eventually, type Harness } from "../support/harness";
 import { settled } from "../support/settled";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 const HANDOFF_MS = Date.parse("2026-11-30T09:00:00Z");
 
@@ -41,21 +38,12 @@ async function ticksDone(hh: Harness): Promise<void> {
   );
 }
 
-async function fire(hh: Harness, name: string, job: string): Promise<string> {
-  const res = await hh.webhook("/webhooks/generic", {
-    name,
-    status: "firing",
-    labels: { job },
-    annotations: { summary: name },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { alert: { id: string } }).alert.id;
-}
+const fire = (hh: Harness, name: string, job: string) => fireGeneric(hh, name, { job });
 
 describe("shift change through the real job scheduler", () => {
   it("posts once in the rotation channel and DMs the incoming engineer, even with two worker replicas", async () => {
     // A web-only bot takes an alert before the hand-off; nothing runs workers or schedulers yet.
-    h = await startHarness({ now: "2026-11-30T08:50:00Z", role: "web" });
+    const h = await bot.start({ now: "2026-11-30T08:50:00Z", role: "web" });
     await fire(h, "HighErrorRate", "stream-api");
     h.clock.set("2026-11-30T09:00:20Z");
     // Two worker replicas start just after the hand-off: each upserts the job scheduler, whose
@@ -75,7 +63,7 @@ describe("shift change through the real job scheduler", () => {
       event_type: HANDOFF_EVENT,
       event_payload: { rotation: "merged", at: HANDOFF_MS },
     });
-    const dm = await eventually(() => dms(h!)[0], 10_000, "the DM to the incoming engineer");
+    const dm = await eventually(() => dms(h)[0], 10_000, "the DM to the incoming engineer");
     expect(dm.args.channel).toBe(h.slack.dmChannel("U03AAA"));
     expect(dm.args.text).toContain("You are on call for Merged on-call now, until");
     expect(dm.args.text).toContain("Open alerts (1):");
@@ -97,10 +85,10 @@ describe("shift change through the real job scheduler", () => {
   });
 
   it("waits out Slack's Retry-After before posting the announcement again, on every replica", async () => {
-    h = await startHarness({ now: "2026-11-30T09:00:20Z", role: "web" });
+    const h = await bot.start({ now: "2026-11-30T09:00:20Z", role: "web" });
     h.slack.failNext("chat.postMessage", { status: 429, retryAfterSec: 2 });
     await Promise.all([h.replica("worker"), h.replica("worker")]);
-    const posted = await eventually(() => announcements(h!)[0], 10_000, "the announcement");
+    const posted = await eventually(() => announcements(h)[0], 10_000, "the announcement");
     const limited = h.slack.callsTo("chat.postMessage").find((c) => c.status === 429);
     expect(limited).toBeDefined();
     expect(posted.at.getTime() - limited!.at.getTime()).toBeGreaterThanOrEqual(1_800);
@@ -111,7 +99,7 @@ describe("shift change through the real job scheduler", () => {
 describe("processShiftChange", () => {
   it("announces exactly once when two replicas process the same tick at once", async () => {
     // Started before the hand-off, so the scheduler's start-up tick finds nothing to announce.
-    h = await startHarness({ now: "2026-11-30T08:50:00Z" });
+    const h = await bot.start({ now: "2026-11-30T08:50:00Z" });
     const replica = await h.replica("worker");
     await ticksDone(h);
     h.clock.set("2026-11-30T09:00:05Z");
@@ -123,7 +111,7 @@ describe("processShiftChange", () => {
     expect(outcomes.filter((o) => o.kind === "announced")).toEqual([
       { kind: "announced", handoff: new Date(HANDOFF_MS), user: "U03AAA" },
     ]);
-    await eventually(() => dms(h!).length === 1, 8_000, "the DM");
+    await eventually(() => dms(h).length === 1, 8_000, "the DM");
     expect(announcements(h)).toHaveLength(1);
     expect(dms(h)[0]?.args.text).toContain("No open alerts.");
     expect((await processShiftChange(replica.runtime, "merged")).kind).toBe("done-before");
@@ -133,8 +121,8 @@ describe("processShiftChange", () => {
   });
 
   it("after a crash between posting and recording, finds the posts by their metadata instead of posting again", async () => {
-    h = await startHarness({ now: "2026-11-30T09:00:05Z" });
-    await eventually(() => dms(h!).length === 1, 8_000, "the start-up tick's DM");
+    const h = await bot.start({ now: "2026-11-30T09:00:05Z" });
+    await eventually(() => dms(h).length === 1, 8_000, "the start-up tick's DM");
     const rt = h.app.runtime;
     const key = rt.alerts.keys.handoff("merged", HANDOFF_MS);
     await eventually(async () => (await rt.redis.hget(key, "done")) === "1", 8_000, "the tick to finish");
@@ -149,21 +137,15 @@ describe("processShiftChange", () => {
   });
 
   it("retries after Slack fails, and names an override that covers the hand-off", async () => {
-    h = await startHarness({ now: "2026-11-30T08:00:00Z" });
-    await h.app.rotationState.addOverride({
-      rotationId: "merged",
-      user: "U03BBB",
-      from: new Date("2026-11-30T08:30:00Z"),
-      to: new Date("2026-11-30T13:00:00Z"),
-      createdBy: "U0ADMIN",
-    });
+    const h = await bot.start({ now: "2026-11-30T08:00:00Z" });
+    await addOverride(h, "U03BBB", "2026-11-30T08:30:00Z", "2026-11-30T13:00:00Z", "U0ADMIN");
     await ticksDone(h);
     h.clock.set("2026-11-30T09:01:00Z");
     h.slack.failNext("chat.postMessage", { status: 503 });
     await expect(processShiftChange(h.app.runtime, "merged")).rejects.toThrow(/chat.postMessage/);
     const outcome = await processShiftChange(h.app.runtime, "merged");
     expect(outcome.kind === "announced" || outcome.kind === "done-before").toBe(true);
-    await eventually(() => dms(h!).length === 1, 8_000, "the DM");
+    await eventually(() => dms(h).length === 1, 8_000, "the DM");
     const [post] = announcements(h);
     expect(announcements(h)).toHaveLength(1);
     expect(post?.args.text).toContain(
@@ -173,7 +155,7 @@ describe("processShiftChange", () => {
   });
 
   it("does not announce a hand-off seen only long after it happened, nor anything between hand-offs", async () => {
-    h = await startHarness({ now: "2026-11-30T09:45:00Z" });
+    const h = await bot.start({ now: "2026-11-30T09:45:00Z" });
     expect(await processShiftChange(h.app.runtime, "merged")).toEqual({ kind: "none" });
     h.clock.set("2026-12-02T12:00:00Z");
     expect(await processShiftChange(h.app.runtime, "merged")).toEqual({ kind: "none" });

@@ -1,8 +1,9 @@
 // Only Slack may press buttons: interactions with a forged signature, a wrong secret or a stale
 // timestamp get 401 and change nothing.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { eventually, type Harness, SIGNING_SECRET, startHarness } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { harnessPerTest } from "../support/e2e";
+import { eventually, SIGNING_SECRET } from "../support/harness";
 import { settled } from "../support/settled";
 import {
   blockActionsBody,
@@ -12,15 +13,11 @@ import {
 } from "../support/slack-requests";
 import { pageAlert, stored } from "./alert-press";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const bot = harnessPerTest();
 
 describe("signed Slack requests", () => {
   it("refuse forged, wrongly keyed and stale interactions with 401 and change nothing", async () => {
-    h = await startHarness();
+    const h = await bot.start();
     const page = await pageAlert(h);
     const ackBody = blockActionsBody({
       actionId: "alert.ack",
@@ -65,6 +62,6 @@ describe("signed Slack requests", () => {
     // The same press, correctly signed, goes through.
     const signed = await h.slackPost(ackBody);
     expect(signed.status).toBe(200);
-    await eventually(async () => (await stored(h!, page.id)).assignee === "U02AAA");
+    await eventually(async () => (await stored(h, page.id)).assignee === "U02AAA");
   });
 });

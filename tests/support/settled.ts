@@ -36,7 +36,11 @@ export async function pendingJobs(
   const pending: Record<string, number> = {};
   for (const [name, queue] of Object.entries(queues) as [string, Queue][]) {
     const counts = await queue.getJobCounts("waiting", "active", "prioritized", "waiting-children");
-    const due = await redis.zcount(queue.keys.delayed, 0, (Date.now() + horizonMs + 1) * DELAY_SCORE_FACTOR);
+    const due = await redis.zcount(
+      queue.toKey("delayed"),
+      0,
+      (Date.now() + horizonMs + 1) * DELAY_SCORE_FACTOR,
+    );
     const n = Object.values(counts).reduce((a, b) => a + b, 0) + due;
     if (n > 0) pending[name] = n;
   }
