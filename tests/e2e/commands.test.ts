@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../sandbox/slack-api";
-import { addOverride, harnessPerTest } from "../support/e2e";
+import { addOverride, fireGeneric, harnessPerTest } from "../support/e2e";
 import { eventually, type Harness, slashCommand } from "../support/harness";
 
 const bot = harnessPerTest();
@@ -97,14 +97,12 @@ describe("/oncall override", () => {
     );
     expect(note.args.text).toContain("<@U01BBB> covers Merged on-call");
 
-    const res = await h.webhook("/webhooks/generic", {
-      name: "HighErrorRate",
-      status: "firing",
-      labels: { job: "stream-api", instance: "stream-api-1" },
-      annotations: { summary: "5xx above 5%" },
-    });
-    expect(res.status).toBe(200);
-    const id = ((await res.json()) as { alert: { id: string } }).alert.id;
+    const id = await fireGeneric(
+      h,
+      "HighErrorRate",
+      { job: "stream-api", instance: "stream-api-1" },
+      { annotations: { summary: "5xx above 5%" } },
+    );
     expect((await h.app.alerts.get(id))?.route.oncallUser).toBe("U01BBB");
     const page = await h.slack.waitFor(
       (c) => c.method === "chat.postMessage" && c.args.channel === "C0ONCALL" && Boolean(c.args.metadata),
@@ -115,13 +113,7 @@ describe("/oncall override", () => {
 
     // Once the override ends, the schedule pages again.
     h.clock.set("2026-11-25T12:30:00Z");
-    const later = await h.webhook("/webhooks/generic", {
-      name: "SearchLatencyHigh",
-      status: "firing",
-      labels: { job: "search-api" },
-      annotations: {},
-    });
-    const laterId = ((await later.json()) as { alert: { id: string } }).alert.id;
+    const laterId = await fireGeneric(h, "SearchLatencyHigh", { job: "search-api" }, { annotations: {} });
     expect((await h.app.alerts.get(laterId))?.route.oncallUser).toBe("U02AAA");
   });
 
