@@ -1,8 +1,7 @@
-// Alerts in Redis. Every change is a compare-and-set in one Lua script (group pointer, alert version,
-// indexes and timeline together), so several bot replicas can update the same alert safely: the
-// loser of a race re-reads and re-applies its pure transition.
+// Alerts in Redis. Every change is a compare-and-set in one Lua script (commit-alert-6.lua: group
+// pointer, alert version, indexes and timeline together), so several bot replicas can update the
+// same alert safely: the loser of a race re-reads and re-applies its pure transition.
 
-import type { Redis } from "ioredis";
 import {
   type Alert,
   type AlertEvent,
@@ -13,36 +12,9 @@ import {
   parseAlertId,
 } from "../../core/alert";
 import type { Transition } from "../../core/alert-actions";
-import { Keys } from "../../platform/redis/keys";
+import { commitAlert } from "../../platform/redis/scripts";
+import { DocumentStore, LOST_RACE, retryOnConflict } from "../../platform/redis/store";
 import type { IncomingGroup } from "./intake/types";
-
-const COMMIT = `
-local latest = redis.call('HGET', KEYS[1], 'latest')
-if not latest then latest = '' end
-if ARGV[1] ~= '*' and latest ~= ARGV[1] then return 0 end
-local v = redis.call('HGET', KEYS[2], 'v')
-if not v then v = '0' end
-if v ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[2], 'v', ARGV[3], 'doc', ARGV[4])
-if ARGV[1] ~= '*' then redis.call('HSET', KEYS[1], 'latest', ARGV[5]) end
-if ARGV[6] == '1' then
-  redis.call('SADD', KEYS[4], ARGV[8])
-  redis.call('SADD', KEYS[5], ARGV[8])
-else
-  redis.call('SREM', KEYS[4], ARGV[8])
-  redis.call('SREM', KEYS[5], ARGV[8])
-end
-redis.call('ZADD', KEYS[6], ARGV[7], ARGV[8])
-for i = 9, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
-return 1
-`;
-
-export class ConflictError extends Error {
-  constructor(id: string) {
-    super(`alert ${id} kept changing under us; gave up after several attempts`);
-    this.name = "ConflictError";
-  }
-}
 
 export type IngestResult =
   | { readonly kind: "opened"; readonly alert: Alert; readonly events: readonly AlertEvent[] }
@@ -63,30 +35,9 @@ export type UpdateResult =
     }
   | { readonly ok: false; readonly reason: string; readonly alert: Alert | null };
 
-const MAX_ATTEMPTS = 8;
-
-export class AlertStore {
-  readonly keys: Keys;
-
-  constructor(
-    readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.keys = new Keys(prefix);
-    redis.defineCommand("oncallCommit", { numberOfKeys: 6, lua: COMMIT });
-  }
-
-  async get(id: string): Promise<Alert | null> {
-    const doc = await this.redis.hget(this.keys.alert(id), "doc");
-    return doc ? (JSON.parse(doc) as Alert) : null;
-  }
-
-  async getMany(ids: readonly string[]): Promise<Alert[]> {
-    if (!ids.length) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hget(this.keys.alert(id), "doc");
-    const res = (await pipe.exec()) ?? [];
-    return res.flatMap(([, doc]) => (typeof doc === "string" ? [JSON.parse(doc) as Alert] : []));
+export class AlertStore extends DocumentStore<Alert> {
+  protected documentKey(id: string): string {
+    return this.keys.alert(id);
   }
 
   async latestOfGroup(groupId: string): Promise<Alert | null> {
@@ -124,17 +75,16 @@ export class AlertStore {
     deps: { route: (group: IncomingGroup) => Promise<AlertRoute>; hasRunbook: (name: string) => boolean },
   ): Promise<IngestResult> {
     let route: AlertRoute | null = null;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return retryOnConflict("alert", group.groupId, async () => {
       const groupKey = this.keys.group(group.groupId);
       const latestOcc = await this.redis.hget(groupKey, "latest");
       const latest = latestOcc ? await this.get(`${group.groupId}-${latestOcc}`) : null;
       const outcome = applyNotification(latest, group, now, deps.hasRunbook);
       if (outcome.kind === "ignore") return { kind: "ignored", reason: outcome.reason, alert: latest };
       if (outcome.kind === "update") {
-        if (await this.commit(outcome.alert, latest!.version, latestOcc ?? "", outcome.events)) {
-          return { kind: "updated", alert: outcome.alert, previous: latest!, events: outcome.events };
-        }
-        continue;
+        if (!(await this.commit(outcome.alert, latest!.version, latestOcc ?? "", outcome.events)))
+          return LOST_RACE;
+        return { kind: "updated", alert: outcome.alert, previous: latest!, events: outcome.events };
       }
       route ??= await deps.route(group);
       const occurrence = (latest?.occurrence ?? 0) + 1;
@@ -146,27 +96,23 @@ export class AlertStore {
         hasRunbook: deps.hasRunbook,
         now,
       });
-      if (await this.commit(opened.alert, 0, latestOcc ?? "", opened.events)) {
-        return { kind: "opened", alert: opened.alert, events: opened.events };
-      }
-    }
-    throw new ConflictError(group.groupId);
+      if (!(await this.commit(opened.alert, 0, latestOcc ?? "", opened.events))) return LOST_RACE;
+      return { kind: "opened", alert: opened.alert, events: opened.events };
+    });
   }
 
   /** Applies a pure transition to an alert with compare-and-set, re-reading on conflict. */
   async update(id: string, transition: (alert: Alert) => Transition): Promise<UpdateResult> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return retryOnConflict("alert", id, async () => {
       const before = await this.get(id);
       if (!before)
         return { ok: false, reason: "This alert is not known (it may have expired).", alert: null };
       const t = transition(before);
       if (!t.ok) return { ok: false, reason: t.reason, alert: before };
       const next: Alert = { ...t.alert, version: before.version + 1 };
-      if (await this.commit(next, before.version, "*", t.events)) {
-        return { ok: true, alert: next, before, events: t.events };
-      }
-    }
-    throw new ConflictError(id);
+      if (!(await this.commit(next, before.version, "*", t.events))) return LOST_RACE;
+      return { ok: true, alert: next, before, events: t.events };
+    });
   }
 
   /** Appends events without changing the alert (e.g. a delivery failure). */
@@ -183,27 +129,27 @@ export class AlertStore {
   ): Promise<boolean> {
     if (!parseAlertId(alert.id)) throw new Error(`malformed alert id ${alert.id}`);
     const k = this.keys;
-    const res = await (this.redis as unknown as CommitCommand).oncallCommit(
-      k.group(alert.groupId),
-      k.alert(alert.id),
-      k.events(alert.id),
-      k.openByRotation(alert.route.rotationId),
-      k.openByTeam(alert.route.teamId),
-      k.alertsByTime(),
-      expectedLatest === "*" ? "*" : expectedLatest,
-      String(expectedVersion),
-      String(alert.version),
-      JSON.stringify(alert),
-      String(alert.occurrence),
-      isOpen(alert) ? "1" : "0",
-      String(Date.parse(alert.createdAt)),
-      alert.id,
-      ...events.map((e) => JSON.stringify(e)),
+    return commitAlert(
+      this.redis,
+      {
+        group: k.group(alert.groupId),
+        alert: k.alert(alert.id),
+        events: k.events(alert.id),
+        openByRotation: k.openByRotation(alert.route.rotationId),
+        openByTeam: k.openByTeam(alert.route.teamId),
+        alertsByTime: k.alertsByTime(),
+      },
+      {
+        expectedLatest,
+        expectedVersion,
+        version: alert.version,
+        doc: JSON.stringify(alert),
+        occurrence: alert.occurrence,
+        open: isOpen(alert),
+        createdAtMs: Date.parse(alert.createdAt),
+        id: alert.id,
+        events: events.map((e) => JSON.stringify(e)),
+      },
     );
-    return res === 1;
   }
-}
-
-interface CommitCommand {
-  oncallCommit(...args: string[]): Promise<number>;
 }

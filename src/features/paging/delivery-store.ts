@@ -1,8 +1,8 @@
 // Slack bookkeeping of each alert (where its page is, what has been rendered and posted to its
 // thread), kept apart from the alert itself so delivery never races with state transitions.
 
-import type { Redis } from "ioredis";
-import { Keys } from "../../platform/redis/keys";
+import { raiseField } from "../../platform/redis/scripts";
+import { RedisStore } from "../../platform/redis/store";
 
 export interface DeliveryState {
   readonly channel: string | null;
@@ -35,22 +35,7 @@ export interface SentMessages {
   readonly failed: ReadonlyMap<string, string>;
 }
 
-const RAISE = `
-local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
-if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
-return 0
-`;
-
-export class DeliveryStore {
-  readonly keys: Keys;
-  constructor(
-    readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.keys = new Keys(prefix);
-    redis.defineCommand("oncallRaise", { numberOfKeys: 1, lua: RAISE });
-  }
-
+export class DeliveryStore extends RedisStore {
   async get(alertId: string): Promise<DeliveryState> {
     const h = await this.redis.hgetall(this.keys.delivery(alertId));
     return {
@@ -79,11 +64,7 @@ export class DeliveryStore {
 
   /** Raises a counter field; never lowers it, so a slow job cannot undo a faster one. */
   async raise(alertId: string, field: "renderedVersion" | "threadCursor", value: number): Promise<void> {
-    await (this.redis as unknown as RaiseCommand).oncallRaise(
-      this.keys.delivery(alertId),
-      field,
-      String(value),
-    );
+    await raiseField(this.redis, this.keys.delivery(alertId), field, value);
   }
 
   async setClaim(alertId: string, eventIndex: number | null): Promise<void> {
@@ -126,8 +107,4 @@ export class DeliveryStore {
       .hdel(this.keys.sentMessages(alertId), `claim:${name}`)
       .exec();
   }
-}
-
-interface RaiseCommand {
-  oncallRaise(key: string, field: string, value: string): Promise<number>;
 }

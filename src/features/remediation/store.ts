@@ -3,21 +3,9 @@
 // of manual runs. The guard's check-and-record is one Lua script, so replicas racing to start runs
 // cannot together exceed the limit.
 
-import type { Redis } from "ioredis";
-import { Keys } from "../../platform/redis/keys";
+import { claimRemediationRun } from "../../platform/redis/scripts";
+import { RedisStore } from "../../platform/redis/store";
 import type { LoopGuard } from "./rules";
-
-// KEYS[1] history. ARGV: now ms, window start ms (exclusive), run id, limit, ttl ms.
-// A run already recorded (its next attempt, or a stalled job run again) is let through uncounted.
-const CLAIM = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return {1, redis.call('ZCARD', KEYS[1])} end
-local n = redis.call('ZCARD', KEYS[1])
-if n >= tonumber(ARGV[4]) then return {0, n} end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return {1, n + 1}
-`;
 
 /** How long the notes of enqueued automatic runs and manual run numbers are kept (an alert's life). */
 const ALERT_NOTE_TTL_S = 90 * 24 * 3600;
@@ -29,17 +17,7 @@ export interface GuardTarget {
   readonly target: string;
 }
 
-export class RemediationStore {
-  readonly keys: Keys;
-
-  constructor(
-    readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.keys = new Keys(prefix);
-    redis.defineCommand("oncallRemediationClaim", { numberOfKeys: 1, lua: CLAIM });
-  }
-
+export class RemediationStore extends RedisStore {
   private historyKey(t: GuardTarget): string {
     return this.keys.remediationRuns(t.groupId, t.handler, t.target);
   }
@@ -47,15 +25,14 @@ export class RemediationStore {
   /** Records that run `runId` starts now, unless the loop guard forbids it. */
   async claimRun(t: GuardTarget, runId: string, now: Date, guard: LoopGuard): Promise<boolean> {
     const nowMs = now.getTime();
-    const [allowed] = await (this.redis as unknown as ClaimCommand).oncallRemediationClaim(
-      this.historyKey(t),
-      String(nowMs),
-      String(nowMs - guard.windowMs),
+    const { allowed } = await claimRemediationRun(this.redis, this.historyKey(t), {
+      nowMs,
+      windowStartMs: nowMs - guard.windowMs,
       runId,
-      String(guard.runs),
-      String(guard.windowMs + 60_000),
-    );
-    return allowed === 1;
+      limit: guard.runs,
+      ttlMs: guard.windowMs + 60_000,
+    });
+    return allowed;
   }
 
   /** Start times of the runs still inside the window (for a check before asking someone to confirm). */
@@ -90,8 +67,4 @@ export class RemediationStore {
     const key = this.keys.remediationGuardNoted(alertId, t.handler, t.target);
     return (await this.redis.set(key, "1", "PX", guard.windowMs + 60_000, "NX")) === "OK";
   }
-}
-
-interface ClaimCommand {
-  oncallRemediationClaim(...args: string[]): Promise<[number, number]>;
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+import { releaseLock, renewLock } from "./scripts";
 
 /**
  * A short Redis lock (SET NX PX) for work that must not run twice at once across replicas.
@@ -20,13 +18,13 @@ export async function tryLock(
   const renewal = setInterval(
     () => {
       // A failed renewal leaves the lock to expire; the holder's release copes with that.
-      redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined);
+      renewLock(redis, key, token, ttlMs).catch(() => undefined);
     },
     Math.max(1, Math.floor(ttlMs / 3)),
   );
   renewal.unref();
   return async () => {
     clearInterval(renewal);
-    await redis.eval(RELEASE, 1, key, token);
+    await releaseLock(redis, key, token);
   };
 }

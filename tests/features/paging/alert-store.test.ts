@@ -1,13 +1,11 @@
 // The store's atomicity against real Redis: several "replicas" (connections) racing on one group.
 
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AlertRoute } from "../../../src/core/alert";
 import { acknowledge } from "../../../src/core/alert-actions";
 import { AlertStore } from "../../../src/features/paging/alert-store";
 import { parseGenericAlert } from "../../../src/features/paging/intake/generic";
-import { deleteKeys, REDIS_URL } from "../../support/harness";
+import { redisPerTest } from "../../support/redis";
 
 const ROUTE: AlertRoute = {
   rotationId: "merged",
@@ -20,21 +18,10 @@ const ROUTE: AlertRoute = {
 };
 const deps = { route: async () => ROUTE, hasRunbook: () => true };
 
-let prefix: string;
-let conns: Redis[];
-beforeEach(() => {
-  prefix = `test-store-${randomBytes(5).toString("hex")}:`;
-  conns = [];
-});
-afterEach(async () => {
-  await Promise.all(conns.map((c) => c.quit()));
-  await deleteKeys(prefix);
-});
+const redis = redisPerTest("store");
 
 function replica(): AlertStore {
-  const c = new Redis(REDIS_URL);
-  conns.push(c);
-  return new AlertStore(c, prefix);
+  return new AlertStore(redis.replica(), redis.prefix);
 }
 
 const firing = (instance: string) =>

@@ -1,35 +1,18 @@
 // The cross-replica lock against real Redis: held as long as its holder works, lost when it dies.
 
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tryLock } from "../../../src/platform/redis/lock";
-import { deleteKeys, REDIS_URL } from "../../support/harness";
+import { redisPerTest } from "../../support/redis";
 
-let prefix: string;
-let conns: Redis[];
-beforeEach(() => {
-  prefix = `test-lock-${randomBytes(5).toString("hex")}:`;
-  conns = [];
-});
-afterEach(async () => {
-  await Promise.all(conns.filter((c) => c.status === "ready").map((c) => c.quit()));
-  for (const c of conns) c.disconnect();
-  await deleteKeys(prefix);
-});
-
-function replica(): Redis {
-  const c = new Redis(REDIS_URL);
-  conns.push(c);
-  return c;
-}
+const redis = redisPerTest("lock");
+const replica = () => redis.replica();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("tryLock", () => {
   it("stays with a holder that works longer than the TTL, and frees on release", async () => {
     const [a, b] = [replica(), replica()];
-    const key = `${prefix}lock:slow`;
+    const key = `${redis.prefix}lock:slow`;
     const release = await tryLock(a, key, 300);
     expect(release).not.toBeNull();
     await sleep(900);
@@ -42,7 +25,7 @@ describe("tryLock", () => {
 
   it("passes to another replica once the holder's connection is gone", async () => {
     const [a, b] = [replica(), replica()];
-    const key = `${prefix}lock:dead`;
+    const key = `${redis.prefix}lock:dead`;
     expect(await tryLock(a, key, 300)).not.toBeNull();
     a.disconnect();
     expect(await tryLock(b, key, 300)).toBeNull();

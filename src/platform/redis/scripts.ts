@@ -1,0 +1,198 @@
+// Every Lua script the store runs, read once from ./scripts/<name>-<numberOfKeys>.lua (each file's
+// header documents its KEYS, ARGV and return values) and called through the typed functions below.
+// Scripts run by EVALSHA, falling back to EVAL when the server has not cached them yet (a fresh
+// Redis, a failover, SCRIPT FLUSH): EVAL caches the script, so the next call finds it. This needs no
+// per-connection registration, so any connection (a store's, a worker's, a test's) can run them.
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Redis } from "ioredis";
+
+export interface LuaScript {
+  /** The file name without the key count, e.g. "commit-alert". */
+  readonly name: string;
+  readonly numberOfKeys: number;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+type Arg = string | number;
+
+/** Reads `scripts/<file>` beside this module (from src/ under tsx, and beside a build's output). */
+export function loadScript(file: string): LuaScript {
+  const match = /^([a-z][a-z0-9-]*)-(\d+)\.lua$/.exec(file);
+  if (!match) throw new Error(`Lua script file ${file} is not named <name>-<numberOfKeys>.lua`);
+  const lua = readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
+  return {
+    name: match[1]!,
+    numberOfKeys: Number(match[2]),
+    lua,
+    sha: createHash("sha1").update(lua).digest("hex"),
+  };
+}
+
+export const SCRIPTS = {
+  commitAlert: loadScript("commit-alert-6.lua"),
+  raiseField: loadScript("raise-field-1.lua"),
+  reserveIncidentNumber: loadScript("reserve-incident-number-2.lua"),
+  createIncident: loadScript("create-incident-3.lua"),
+  commitIncident: loadScript("commit-incident-3.lua"),
+  claimRemediationRun: loadScript("claim-remediation-run-1.lua"),
+  releaseLock: loadScript("release-lock-1.lua"),
+  renewLock: loadScript("renew-lock-1.lua"),
+} as const;
+
+/** Runs a script: EVALSHA, and EVAL when Redis answers NOSCRIPT. */
+export async function runScript(
+  redis: Redis,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly Arg[],
+): Promise<unknown> {
+  if (keys.length !== script.numberOfKeys) {
+    throw new Error(`${script.name} takes ${script.numberOfKeys} keys, was given ${keys.length}`);
+  }
+  try {
+    return await redis.evalsha(script.sha, script.numberOfKeys, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
+    return redis.eval(script.lua, script.numberOfKeys, ...keys, ...args);
+  }
+}
+
+const flag = (b: boolean) => (b ? "1" : "0");
+
+export interface CommitAlertKeys {
+  readonly group: string;
+  readonly alert: string;
+  readonly events: string;
+  readonly openByRotation: string;
+  readonly openByTeam: string;
+  readonly alertsByTime: string;
+}
+
+export interface CommitAlertArgs {
+  /** The occurrence the group pointed at when read ("" for none); "*" leaves the group pointer alone. */
+  readonly expectedLatest: string;
+  readonly expectedVersion: number;
+  readonly version: number;
+  readonly doc: string;
+  readonly occurrence: number;
+  readonly open: boolean;
+  readonly createdAtMs: number;
+  readonly id: string;
+  readonly events: readonly string[];
+}
+
+/** commit-alert-6.lua: true when committed, false when the group or alert changed since read. */
+export async function commitAlert(redis: Redis, k: CommitAlertKeys, a: CommitAlertArgs): Promise<boolean> {
+  const res = await runScript(
+    redis,
+    SCRIPTS.commitAlert,
+    [k.group, k.alert, k.events, k.openByRotation, k.openByTeam, k.alertsByTime],
+    [
+      a.expectedLatest,
+      String(a.expectedVersion),
+      String(a.version),
+      a.doc,
+      String(a.occurrence),
+      flag(a.open),
+      String(a.createdAtMs),
+      a.id,
+      ...a.events,
+    ],
+  );
+  return res === 1;
+}
+
+/** raise-field-1.lua: sets `field` of hash `key` to `value` unless it is already as high; true when raised. */
+export async function raiseField(redis: Redis, key: string, field: string, value: number): Promise<boolean> {
+  return (await runScript(redis, SCRIPTS.raiseField, [key], [field, String(value)])) === 1;
+}
+
+/**
+ * reserve-incident-number-2.lua: the next incident number, or (`fresh: false`) the one an earlier
+ * attempt with the same `declared` marker took. `declared` "" means the declaration has none.
+ */
+export async function reserveIncidentNumber(
+  redis: Redis,
+  k: { readonly seq: string; readonly declared: string },
+  markerTtlSeconds: number,
+): Promise<{ number: number; fresh: boolean }> {
+  const [n, fresh] = (await runScript(
+    redis,
+    SCRIPTS.reserveIncidentNumber,
+    [k.seq, k.declared],
+    [String(markerTtlSeconds)],
+  )) as [number, number];
+  return { number: Number(n), fresh: fresh === 1 };
+}
+
+/** create-incident-3.lua: true when created, false when the incident existed already. */
+export async function createIncident(
+  redis: Redis,
+  k: { readonly incident: string; readonly byTime: string; readonly open: string },
+  a: { readonly doc: string; readonly declaredAtMs: number; readonly id: string; readonly open: boolean },
+): Promise<boolean> {
+  const res = await runScript(
+    redis,
+    SCRIPTS.createIncident,
+    [k.incident, k.byTime, k.open],
+    [a.doc, String(a.declaredAtMs), a.id, flag(a.open)],
+  );
+  return res === 1;
+}
+
+export interface CommitIncidentArgs {
+  readonly expectedVersion: number;
+  readonly version: number;
+  readonly doc: string;
+  readonly id: string;
+  readonly open: boolean;
+  /** The postmortem to store with the incident, compare-and-set on its version too. */
+  readonly postmortem?: { readonly expectedVersion: number; readonly version: number; readonly doc: string };
+}
+
+/** commit-incident-3.lua: true when committed, false when the incident or postmortem changed since read. */
+export async function commitIncident(
+  redis: Redis,
+  k: { readonly incident: string; readonly open: string; readonly postmortem: string },
+  a: CommitIncidentArgs,
+): Promise<boolean> {
+  const args: Arg[] = [String(a.expectedVersion), String(a.version), a.doc, a.id, flag(a.open)];
+  if (a.postmortem) {
+    args.push(String(a.postmortem.expectedVersion), String(a.postmortem.version), a.postmortem.doc);
+  }
+  return (await runScript(redis, SCRIPTS.commitIncident, [k.incident, k.open, k.postmortem], args)) === 1;
+}
+
+/** claim-remediation-run-1.lua: whether run `runId` may start, and the runs inside the window. */
+export async function claimRemediationRun(
+  redis: Redis,
+  historyKey: string,
+  a: {
+    readonly nowMs: number;
+    readonly windowStartMs: number;
+    readonly runId: string;
+    readonly limit: number;
+    readonly ttlMs: number;
+  },
+): Promise<{ allowed: boolean; runs: number }> {
+  const [allowed, runs] = (await runScript(
+    redis,
+    SCRIPTS.claimRemediationRun,
+    [historyKey],
+    [String(a.nowMs), String(a.windowStartMs), a.runId, String(a.limit), String(a.ttlMs)],
+  )) as [number, number];
+  return { allowed: allowed === 1, runs: Number(runs) };
+}
+
+/** release-lock-1.lua: true when released, false when the lock is no longer held with `token`. */
+export async function releaseLock(redis: Redis, key: string, token: string): Promise<boolean> {
+  return (await runScript(redis, SCRIPTS.releaseLock, [key], [token])) === 1;
+}
+
+/** renew-lock-1.lua: true when renewed, false when the lock is no longer held with `token`. */
+export async function renewLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
+  return (await runScript(redis, SCRIPTS.renewLock, [key], [token, String(ttlMs)])) === 1;
+}

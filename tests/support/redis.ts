@@ -1,0 +1,40 @@
+// Per-test Redis for store-level tests: a fresh key prefix, and as many connections ("replicas")
+// as a test wants, all closed and the keys deleted after it.
+
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterEach, beforeEach } from "vitest";
+import { deleteKeys, REDIS_URL } from "./harness";
+
+export interface RedisPerTest {
+  /** This test's key prefix, e.g. "test-lock-3f2a9c01de:". */
+  readonly prefix: string;
+  /** A new connection, as another bot replica would have. */
+  replica(): Redis;
+}
+
+/** Registers the hooks in the calling file; read `prefix` and call `replica()` inside tests only. */
+export function redisPerTest(name: string): RedisPerTest {
+  let prefix = "";
+  let conns: Redis[] = [];
+  beforeEach(() => {
+    prefix = `test-${name}-${randomBytes(5).toString("hex")}:`;
+    conns = [];
+  });
+  afterEach(async () => {
+    // A test may have cut a connection on purpose (a replica that dies): quit only live ones.
+    await Promise.all(conns.filter((c) => c.status === "ready").map((c) => c.quit()));
+    for (const c of conns) c.disconnect();
+    await deleteKeys(prefix);
+  });
+  return {
+    get prefix() {
+      return prefix;
+    },
+    replica() {
+      const c = new Redis(REDIS_URL);
+      conns.push(c);
+      return c;
+    },
+  };
+}
