@@ -2,14 +2,18 @@
 // *throws* only for failures that are worth retrying, so every class here that a handler lets escape
 // extends RetryableHandlerError. Definite, non-retryable failures are returned as `{ ok: false }`.
 
+import { CodedError, ErrorCode } from "../src/platform/errors";
+
 /** A transient failure: the queue retries the run with backoff. */
-export class RetryableHandlerError extends Error {
+export class RetryableHandlerError extends CodedError {
+  readonly code: ErrorCode = ErrorCode.RetryableHandlerError;
   override readonly name: string = "RetryableHandlerError";
   readonly retryable = true as const;
 }
 
 /** The context's signal fired: the run timed out or the worker is shutting down. */
 export class HandlerAbortedError extends RetryableHandlerError {
+  override readonly code = ErrorCode.HandlerAbortedError;
   override readonly name = "HandlerAbortedError";
 
   constructor(
@@ -22,6 +26,7 @@ export class HandlerAbortedError extends RetryableHandlerError {
 
 /** The endpoint answered with a status that may succeed later (5xx, 408, 429). */
 export class HttpStatusError extends RetryableHandlerError {
+  override readonly code = ErrorCode.HttpStatusError;
   override readonly name = "HttpStatusError";
 
   constructor(
@@ -35,11 +40,13 @@ export class HttpStatusError extends RetryableHandlerError {
 
 /** The request never got an answer: connection refused, reset, DNS failure. */
 export class HttpNetworkError extends RetryableHandlerError {
+  override readonly code = ErrorCode.HttpNetworkError;
   override readonly name = "HttpNetworkError";
 }
 
 /** The command ran and failed (non-zero exit or killed by a signal it did not get from us). */
 export class CommandExitError extends RetryableHandlerError {
+  override readonly code = ErrorCode.CommandExitError;
   override readonly name = "CommandExitError";
 
   constructor(
@@ -56,7 +63,8 @@ export class CommandExitError extends RetryableHandlerError {
  * A template could not be filled in safely (unknown reference, line break bound for a header…).
  * Handlers catch it and return `{ ok: false }`: retrying would meet the same alert data.
  */
-export class TemplateError extends Error {
+export class TemplateError extends CodedError {
+  readonly code = ErrorCode.TemplateError;
   override readonly name = "TemplateError";
 
   constructor(

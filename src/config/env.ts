@@ -1,6 +1,7 @@
 // Process settings from the environment. Refuses to start with a message naming each bad variable.
 
 import { z } from "zod";
+import { CodedError, ErrorCode } from "../platform/errors";
 import { DEFAULT_REDIS_URL } from "../platform/redis/client";
 import { parseDuration } from "./parse";
 
@@ -24,7 +25,9 @@ export interface Settings {
   readonly remediationLoopGuard: { readonly runs: number; readonly windowMs: number };
 }
 
-export class SettingsError extends Error {
+export class SettingsError extends CodedError {
+  readonly code = ErrorCode.SettingsError;
+
   constructor(readonly problems: readonly string[]) {
     super(
       `cannot start: bad environment settings (see .env.example)\n${problems.map((p) => `  - ${p}`).join("\n")}`,

@@ -1,3 +1,5 @@
+import { CodedError, ErrorCode } from "../platform/errors";
+
 /** One thing wrong with the configuration, located precisely enough to fix without searching. */
 export interface ConfigIssue {
   /** Path relative to the config dir, e.g. "schedules/teams.yaml". */
@@ -20,7 +22,8 @@ export function formatIssue(issue: ConfigIssue): string {
  * Thrown by `loadConfig` with every problem found, so one run of `config:check` (or one failed
  * start-up) shows all of them instead of one per edit-and-retry cycle.
  */
-export class ConfigError extends Error {
+export class ConfigError extends CodedError {
+  readonly code = ErrorCode.ConfigError;
   override readonly name = "ConfigError";
   readonly issues: readonly ConfigIssue[];
 

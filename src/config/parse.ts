@@ -4,10 +4,12 @@
 
 import type { ShiftLength, TimeOfDay, Weekday, WorkHours } from "../core/config";
 import { WEEKDAYS } from "../core/config";
+import { CodedError, ErrorCode } from "../platform/errors";
 
 export type ParseKind = "duration" | "time" | "work-hours" | "shift" | "date" | "weekday";
 
-export class ParseError extends Error {
+export class ParseError extends CodedError {
+  readonly code = ErrorCode.ParseError;
   override readonly name = "ParseError";
   readonly kind: ParseKind;
   readonly input: string;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { CodedError, ErrorCode } from "../errors";
 
 export function sendJson(
   res: ServerResponse,
@@ -23,7 +24,9 @@ export function sendText(
   res.end(text);
 }
 
-export class BodyTooLargeError extends Error {
+export class BodyTooLargeError extends CodedError {
+  readonly code = ErrorCode.BodyTooLargeError;
+
   constructor(readonly limit: number) {
     super(`request body is larger than ${limit} bytes`);
   }

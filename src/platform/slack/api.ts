@@ -2,6 +2,7 @@
 // retries, so failures are seen, counted and backed off), every call timed, every failure classified.
 
 import { ErrorCode, WebClient } from "@slack/web-api";
+import { CodedError, ErrorCode as OncallErrorCode } from "../errors";
 import type { Metrics } from "../metrics";
 
 export type SlackFailure =
@@ -18,7 +19,9 @@ const TRANSIENT_PLATFORM_ERRORS = new Set([
   "ratelimited",
 ]);
 
-export class SlackCallError extends Error {
+export class SlackCallError extends CodedError {
+  readonly code = OncallErrorCode.SlackCallError;
+
   constructor(
     readonly method: string,
     readonly failure: SlackFailure,

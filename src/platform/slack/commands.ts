@@ -4,6 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { App, RespondArguments } from "@slack/bolt";
+import { CodedError, ErrorCode } from "../errors";
 import type { Logger } from "../log";
 import type { Block } from "./kit";
 
@@ -38,7 +39,9 @@ export interface Subcommand {
 }
 
 /** Thrown by a subcommand for input it cannot use; the message says what is wrong. */
-export class UsageError extends Error {
+export class UsageError extends CodedError {
+  readonly code = ErrorCode.UsageError;
+
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -1,6 +1,8 @@
 // What every webhook parser produces (the shapes, defined in core for the alert model) and how a
 // payload is refused.
 
+import { CodedError, ErrorCode } from "../../../platform/errors";
+
 export type {
   AlertSource,
   IncomingGroup,
@@ -19,7 +21,8 @@ export interface IntakeIssue {
  * A payload we refuse (HTTP 400). `message` reads "<field>: <detail>[; <field>: <detail>…]", meant
  * for whoever configured the sender; `field` is the first offending JSON path.
  */
-export class IntakeError extends Error {
+export class IntakeError extends CodedError {
+  readonly code = ErrorCode.IntakeError;
   override readonly name = "IntakeError";
   readonly field: string;
   readonly issues: readonly IntakeIssue[];
