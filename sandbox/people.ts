@@ -73,3 +73,22 @@ export function workspaceFromConfig(config: OncallConfig): Workspace {
   if (config.review) add(config.review.channel, "postmortem-review");
   return { users, channels: [...channels.values()] };
 }
+
+/**
+ * Someone an alert of `owningTeam` in the first rotation refuses: not in the rotation, not one of
+ * its admins, not in the owning team. The page's refusal needs such a person to show.
+ */
+export function outsiderOf(config: OncallConfig, owningTeam: string): string {
+  const rotation = config.rotations[0];
+  const owners = config.teams.find((t) => t.id === owningTeam);
+  const found = config.teams
+    .flatMap((t) => t.members)
+    .find(
+      (u) =>
+        !rotation?.participants.some((p) => p.user === u) &&
+        !rotation?.admins.includes(u) &&
+        !owners?.members.includes(u),
+    );
+  if (!found) throw new Error(`the config has nobody who may not act on a ${owningTeam} alert`);
+  return found;
+}

@@ -8,32 +8,16 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config/load";
-import type { OncallConfig } from "../src/core/config";
 import { shiftAt } from "../src/core/rotation";
 import { createLogger } from "../src/platform/log";
 import { ChromiumMissingError, findChromium, launchChromium } from "./chromium";
+import { outsiderOf } from "./people";
 import { ensureRedis, RedisUnavailableError } from "./redis-launch";
 import { startSandbox } from "./server";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 // A Wednesday morning in Berlin: inside every team's working hours.
 const NOW = new Date("2026-11-25T10:00:00Z");
-
-/** Someone the first example's rules refuse: not in its rotation, not an admin, not in the owning team. */
-export function outsiderOf(config: OncallConfig, owningTeam: string): string {
-  const rotation = config.rotations[0];
-  const owners = config.teams.find((t) => t.id === owningTeam);
-  const found = config.teams
-    .flatMap((t) => t.members)
-    .find(
-      (u) =>
-        !rotation?.participants.some((p) => p.user === u) &&
-        !rotation?.admins.includes(u) &&
-        !owners?.members.includes(u),
-    );
-  if (!found) throw new Error(`the config has nobody who may not act on a ${owningTeam} alert`);
-  return found;
-}
 
 async function main(): Promise<void> {
   const out = resolve(process.argv[2] ?? join(REPO, "docs", "sandbox.png"));

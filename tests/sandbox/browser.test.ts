@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_PATHS, findChromium, HOW_TO_GET_CHROMIUM, launchChromium } from "../../sandbox/chromium";
+import { outsiderOf } from "../../sandbox/people";
 import { type Sandbox, startSandbox } from "../../sandbox/server";
 import { loadConfig } from "../../src/config/load";
 import type { OncallConfig } from "../../src/core/config";
@@ -29,21 +30,6 @@ let page: Page;
 let profile: string;
 let shots: string;
 let config: OncallConfig;
-
-/** Someone the stream-api alert's rules refuse: not in its rotation, not an admin, not in Playback. */
-function notAllowed(cfg: OncallConfig): string {
-  const rotation = cfg.rotations[0];
-  const playback = cfg.teams.find((t) => t.id === "playback");
-  const everyone = cfg.teams.flatMap((t) => t.members);
-  const found = everyone.find(
-    (u) =>
-      !rotation?.participants.some((p) => p.user === u) &&
-      !rotation?.admins.includes(u) &&
-      !playback?.members.includes(u),
-  );
-  if (!found) throw new Error("the example config has nobody who may not act on a Playback alert");
-  return found;
-}
 
 beforeAll(async () => {
   const executablePath = findChromium();
@@ -77,7 +63,7 @@ describe("the sandbox page in Chromium", () => {
     if (!rotation) throw new Error("the example config has no rotation");
     const oncall = shiftAt(rotation, NOW)?.user;
     if (!oncall) throw new Error("nobody on call");
-    const outsider = notAllowed(config);
+    const outsider = outsiderOf(config, "playback");
     const names = (await (await fetch(`${sb.botUrl}/sandbox/api/meta`)).json()) as {
       users: { id: string; name: string }[];
     };
