@@ -43,6 +43,7 @@ export const METHODS: Readonly<Record<string, Method>> = {
   "conversations.info": conversationsInfo,
   "users.info": usersInfo,
   "users.list": usersList,
+  "users.lookupByEmail": usersLookupByEmail,
   "views.open": viewsOpen,
   "views.push": viewsPush,
   "views.update": viewsUpdate,
@@ -385,6 +386,12 @@ function usersList({ ws, args }: MethodContext): SlackResponse {
   };
 }
 
+function usersLookupByEmail({ ws, args }: MethodContext): SlackResponse {
+  const email = str(args.email)?.toLowerCase();
+  const user = email ? ws.allUsers().find((u) => u.email?.toLowerCase() === email) : undefined;
+  return user ? { ok: true, user: renderUser(ws, user) } : failure("users_not_found");
+}
+
 function renderUser(ws: SlackWorkspace, u: FakeUser): Record<string, unknown> {
   const tz = validZone(u.tz) ?? "UTC";
   const realName = u.realName ?? u.name;
@@ -406,6 +413,7 @@ function renderUser(ws: SlackWorkspace, u: FakeUser): Record<string, unknown> {
       display_name: u.name,
       display_name_normalized: u.name,
       team: ws.config.teamId,
+      ...(u.email ? { email: u.email } : {}),
       ...(u.isBot ? { bot_id: ws.config.botId } : {}),
     },
   };

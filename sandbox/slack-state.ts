@@ -11,6 +11,8 @@ export interface FakeUser {
   readonly tz?: string;
   readonly realName?: string;
   readonly isBot?: boolean;
+  /** Shown as profile.email (users:read.email) and found by users.lookupByEmail. */
+  readonly email?: string;
 }
 
 export interface FakeChannel {

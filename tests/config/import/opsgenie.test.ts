@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { buildConfig } from "../../../src/config/import/build";
+import { opsgenieSource, parseOpsgenie } from "../../../src/config/import/opsgenie";
+import { check, importSample, load, NOW, read, readFixture, removeOutDirs } from "./helpers";
+
+afterEach(removeOutDirs);
+
+const IDS = new Map([
+  ["b5b92115-bfe7-43eb-8c2a-e467f2e5ddc4", "U01AAA"],
+  ["c1d2e3f4-0000-4abc-9def-000000000002", "U01BBB"],
+  ["c1d2e3f4-0000-4abc-9def-000000000003", "U01CCC"],
+  ["c1d2e3f4-0000-4abc-9def-000000000004", "U02AAA"],
+  ["c1d2e3f4-0000-4abc-9def-000000000005", "U02BBB"],
+  ["c1d2e3f4-0000-4abc-9def-000000000006", "U02CCC"],
+]);
+
+function build() {
+  return buildConfig(opsgenieSource(parseOpsgenie(readFixture("opsgenie.json"), "opsgenie.json")), {
+    now: NOW,
+    slackIds: IDS,
+  });
+}
+
+describe("Opsgenie import", () => {
+  it("turns the sample into config that passes config:check", async () => {
+    const { dir, run, text } = await importSample("opsgenie");
+    expect(run.exitCode, text).toBe(0);
+    expect(check(dir)).toMatchObject({ exitCode: 0 });
+
+    const config = load(dir);
+    expect(config.teams.map((t) => [t.id, t.members, t.timezone, t.channel])).toEqual([
+      ["payments", ["U01AAA", "U01BBB", "U01CCC"], "America/New_York", "C0PAYMENTS"],
+      ["search", ["U02AAA", "U02BBB", "U02CCC"], "Europe/London", "C0SEARCH"],
+    ]);
+    const [payments, search] = config.rotations;
+    // 2026-01-05T15:00Z is Monday 10:00 in New York: the first hand-off of the weekly "Primary" rotation.
+    expect(payments).toMatchObject({
+      id: "payments-schedule",
+      timezone: "America/New_York",
+      teams: ["payments"],
+      start: "2026-01-05",
+      handoff: { day: "mon", time: { hour: 10, minute: 0 } },
+      shift: { unit: "w", amount: 1 },
+      participants: [
+        { user: "U01AAA", team: "payments" },
+        { user: "U01BBB", team: "payments" },
+        { user: "U01CCC", team: "payments" },
+      ],
+      admins: ["U01AAA"],
+    });
+    expect(search).toMatchObject({
+      id: "search-schedule",
+      timezone: "Europe/London",
+      start: "2026-03-02",
+      handoff: { time: { hour: 9, minute: 0 } },
+      shift: { unit: "d", amount: 1 },
+      participants: [
+        { user: "U02AAA", team: "search" },
+        { user: "U02BBB", team: "search" },
+      ],
+      admins: ["U02BBB"],
+    });
+    expect(config.fallbackRotation).toBe("payments-schedule");
+  });
+
+  it("keeps the override still to come, as a /oncall override command, and drops the past one", async () => {
+    const result = build();
+    const payments = result.rotations.find((r) => r.id === "payments-schedule")!;
+    expect(payments.overrides).toHaveLength(1);
+    expect(payments.overrides[0]).toMatchObject({ user: "U01BBB", who: "bob@example.com" });
+    expect(payments.overrides[0]!.commands).toEqual([
+      "/oncall override <@U01BBB> 2026-12-18T22:00Z 2026-12-21T14:00Z payments-schedule",
+    ]);
+    const dropped = result.notes.filter((n) => n.kind === "dropped").map((n) => n.message);
+    expect(dropped).toContainEqual(
+      expect.stringMatching(/^override by carol@example\.com 2026-11-20.*is over/),
+    );
+
+    const { dir } = await importSample("opsgenie");
+    const yaml = read(dir, "schedules/rotations/payments-schedule.yaml");
+    expect(yaml).toMatch(/^# OVERRIDES TO SET AGAIN.*\n# - bob@example\.com, 2026-12-18T22:00:00\.000Z/m);
+    expect(yaml).toContain(
+      "/oncall override <@U01BBB> 2026-12-18T22:00Z 2026-12-21T14:00Z payments-schedule",
+    );
+    expect(yaml).not.toMatch(/^#.*oncall override <@U01CCC>/m);
+  });
+
+  it("lists what the bot's model cannot express, in the output and in the YAML", async () => {
+    const unsupported = build()
+      .notes.filter((n) => n.kind === "unsupported")
+      .map((n) => n.message);
+    expect(unsupported).toEqual([
+      expect.stringMatching(
+        /^layer "Business hours backup" .*only monday 09:00–friday 17:00\) is on call at the same time/,
+      ),
+      expect.stringMatching(
+        /^alice@example\.com takes 2 turns per cycle in layer "Primary" \(a weighted rotation\)/,
+      ),
+      expect.stringMatching(/^a turn of nobody \(a gap\) in layer "Daily" cannot be given to one engineer/),
+    ]);
+
+    const { dir, text } = await importSample("opsgenie");
+    expect(text).toContain('layer "Business hours backup"');
+    expect(text).toContain("a weighted rotation");
+    expect(read(dir, "schedules/rotations/payments-schedule.yaml")).toMatch(
+      /^# NOT EXPRESSIBLE.*\n# - layer "Business hours backup"/m,
+    );
+    expect(read(dir, "schedules/rotations/search-schedule.yaml")).toContain("# - a turn of nobody (a gap)");
+    expect(text).toMatch(/layer "Holiday cover 2025" .*ended 2026-01-05T15:00:00\.000Z; not imported/);
+  });
+});
