@@ -18,6 +18,8 @@ export const ErrorCode = {
   IntakeError: "oncall_intake_error",
   /** A request body was over the size limit (HTTP 413); `limit` is that limit in bytes. */
   BodyTooLargeError: "oncall_body_too_large_error",
+  /** Redis did not answer at start-up; `url` (password hidden) is where we looked. */
+  RedisConnectionError: "oncall_redis_connection_error",
   /** A Slack Web API call failed; `method` and `failure` (rate limited, transient, permanent). */
   SlackCallError: "oncall_slack_call_error",
   /** A slash command got input it cannot use; the message says what is wrong. */

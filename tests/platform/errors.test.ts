@@ -9,6 +9,7 @@ import { ParseError, parseDuration } from "../../src/config/parse";
 import { IntakeError } from "../../src/features/paging/intake/types";
 import { asCodedError, CodedError, ErrorCode, isCodedError, UnknownError } from "../../src/platform/errors";
 import { BodyTooLargeError } from "../../src/platform/http/respond";
+import { RedisConnectionError } from "../../src/platform/redis/client";
 import { ConflictError } from "../../src/platform/redis/store";
 import { SlackCallError } from "../../src/platform/slack/api";
 import { UsageError } from "../../src/platform/slack/commands";
@@ -47,6 +48,11 @@ const samples: ReadonlyArray<{
     err: new SlackCallError("chat.postMessage", { kind: "permanent", error: "channel_not_found" }),
     cls: SlackCallError,
     data: { method: "chat.postMessage", failure: { kind: "permanent", error: "channel_not_found" } },
+  },
+  {
+    err: new RedisConnectionError("redis://:***@db:6379", "ECONNREFUSED"),
+    cls: RedisConnectionError,
+    data: { url: "redis://:***@db:6379" },
   },
   { err: new UsageError("Name the team"), cls: UsageError, data: { message: "Name the team" } },
   {

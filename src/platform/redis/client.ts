@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
+import { CodedError, ErrorCode } from "../errors";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -21,7 +22,20 @@ export function connectQueue(url: string, extra: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, ...extra });
 }
 
-/** Resolves once the connection is ready; rejects with a message naming the URL (without password). */
+/** Redis could not be reached at start-up; `url` is where we looked, its password hidden. */
+export class RedisConnectionError extends CodedError {
+  readonly code = ErrorCode.RedisConnectionError;
+
+  constructor(
+    readonly url: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot connect to Redis at ${url}: ${detail}`, options);
+  }
+}
+
+/** Resolves once the connection is ready; rejects with a `RedisConnectionError`. */
 export async function waitReady(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
   if (redis.status === "ready") return;
   const where = redactUrl(url);
@@ -42,7 +56,7 @@ export async function waitReady(redis: Redis, url: string, timeoutMs = 10_000): 
   try {
     await Promise.race([connecting, timeout]);
   } catch (err) {
-    throw new Error(`cannot connect to Redis at ${where}: ${(err as Error).message}`);
+    throw new RedisConnectionError(where, (err as Error).message, { cause: err });
   } finally {
     clearTimeout(timer);
   }
