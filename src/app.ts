@@ -17,6 +17,7 @@ import { RotationStateStore } from "./features/rotation/store";
 import { createHttpServer, type ExtraRoute } from "./platform/http/server";
 import type { Logger } from "./platform/log";
 import { createMetrics } from "./platform/metrics";
+import { ScheduledJobs } from "./platform/queue/schedule";
 import { connectQueue, connectStore, waitReady } from "./platform/redis/client";
 import { createSlackClient, SlackApi, SlackCallError } from "./platform/slack/api";
 import { CommandRouter } from "./platform/slack/commands";
@@ -132,6 +133,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     page: { config, runbookBaseUrl: settings.runbookBaseUrl },
     commands: new CommandRouter(),
     onAlertChange: hooks,
+    scheduled: new ScheduledJobs(),
     async alertChanged(change) {
       for (const hook of hooks) await hook(change);
     },
@@ -140,6 +142,12 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
 
   const parts: FeatureParts[] = [];
   for (const feature of FEATURES) parts.push(await feature.setup(rt));
+  // Last: the schedule queue's one worker dispatches to the handlers the features registered.
+  parts.push({
+    workers: () => [
+      rt.scheduled.worker({ connection: rt.workerConnection(), prefix: bullPrefix, redis, log }),
+    ],
+  });
 
   const workers: Worker[] = [];
   if (role !== "web") {

@@ -5,19 +5,20 @@ import { incidentFeature } from "./features/incidents/commands";
 import { reviewFeature } from "./features/incidents/review";
 import { opsLoadFeature } from "./features/load/commands";
 import { alertButtonsFeature } from "./features/paging/buttons";
+import { noiseFeature } from "./features/noise";
 import { notifyFeature } from "./features/paging/notify";
 import { remediationFeature } from "./features/remediation/jobs";
 import { calendarFeature } from "./features/rotation/calendar";
 import { oncallCommandsFeature } from "./features/rotation/commands";
 import { homeFeature } from "./features/rotation/home";
 import { shiftChangeFeature } from "./features/rotation/shift-change";
-import { scheduleFeature } from "./platform/queue/schedule";
 import type { Feature } from "./runtime";
 
 export const FEATURES: readonly Feature[] = [
   notifyFeature,
   opsLoadFeature,
   escalationFeature,
+  noiseFeature,
   remediationFeature,
   alertButtonsFeature,
   oncallCommandsFeature,
@@ -26,6 +27,4 @@ export const FEATURES: readonly Feature[] = [
   calendarFeature,
   incidentFeature,
   reviewFeature,
-  // Last: the one worker of the schedule queue dispatches to the handlers the features above registered.
-  scheduleFeature,
 ];

@@ -15,6 +15,7 @@ import type { RotationStateStore } from "./features/rotation/store";
 import type { ExtraRoute } from "./platform/http/server";
 import type { Logger } from "./platform/log";
 import type { Metrics } from "./platform/metrics";
+import type { ScheduledJobs } from "./platform/queue/schedule";
 import type { SlackApi } from "./platform/slack/api";
 import type { CommandRouter } from "./platform/slack/commands";
 
@@ -60,6 +61,8 @@ export interface Runtime {
   readonly commands: CommandRouter;
   /** Hooks run after every stored alert change, in registration order. */
   readonly onAlertChange: AlertChangeHook[];
+  /** Handlers of the schedule queue by job name (`onScheduledJob`); its one worker dispatches. */
+  readonly scheduled: ScheduledJobs;
   /** Runs every hook for a change. */
   alertChanged(change: AlertChange): Promise<void>;
   /** A new Redis connection for a worker; closed at stop. */

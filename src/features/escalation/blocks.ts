@@ -1,6 +1,6 @@
 // Messages about an alert that go beyond its page: the owning team's channel post after a hand-off
-// or escalation, the escalation DM to each team member, the timer's re-page DM, and the "was it
-// actionable?" question in the page's thread. Plain functions from state to blocks.
+// or escalation, the escalation DM to each team member and the timer's re-page DM. Plain functions
+// from state to blocks.
 
 import type { Alert } from "../../core/alert";
 import { BOT } from "../../core/alert-actions";
@@ -146,29 +146,6 @@ export function repageDm(
       ),
       ...(pageLink ? [context([mrkdwn(link(pageLink))])] : []),
       standing(alert, `repage:${alert.id}`, alert.route.oncallUser),
-    ],
-  };
-}
-
-/** The question after resolving, in the page's thread; the answers feed the noise report. */
-export function actionableQuestion(alert: Alert): SlackMessage {
-  const answer = alert.answer
-    ? `Recorded: *${alert.answer.actionable ? "actionable" : "noise"}* (<@${alert.answer.by}>). Press the other button to change it.`
-    : "Was this alert actionable? Your answer counts for the noise report, so noisy alerts get fixed or deleted.";
-  return {
-    text: alert.answer
-      ? `Recorded as ${alert.answer.actionable ? "actionable" : "noise"}`
-      : "Was this alert actionable?",
-    blocks: [
-      section(mrkdwn(answer)),
-      {
-        type: "actions",
-        block_id: `actionable:${alert.id}`,
-        elements: [
-          button("Yes, actionable", ACTION.actionable, alert.id, "primary"),
-          button("No, noise", ACTION.noise, alert.id),
-        ],
-      },
     ],
   };
 }

@@ -2,11 +2,13 @@
 // day and time (in the review's time zone) and the worker posts the agenda plus the ops report to
 // the review channel. Exactly one post per ISO week, however many replicas run and however often
 // the job is retried: a per-week lock keeps replicas apart, a per-week marker records the post, and
-// a claim set before posting lets a retry after a crash find the message instead of posting again.
+// a claim set before posting lets a retry after a crash find the message instead of posting again
+// (platform/slack/delivery.ts).
 
 import type { Job } from "bullmq";
 import { onScheduledJob } from "../../platform/queue/schedule";
 import { tryLock } from "../../platform/redis/lock";
+import { postOnce } from "../../platform/slack/delivery";
 import type { Block } from "../../platform/slack/kit";
 import type { Feature, Runtime } from "../../runtime";
 import { type Agenda, buildAgenda, reviewCron, reviewSlotAt } from "./agenda";
@@ -68,11 +70,6 @@ export type ReviewOutcome =
   | { readonly posted: true; readonly week: string; readonly channel: string; readonly ts: string }
   | { readonly posted: false; readonly week: string | null; readonly reason: string };
 
-interface HistoryMessage {
-  ts?: string;
-  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
-}
-
 /**
  * Posts this week's review unless it is already posted. `now` decides the week: the latest
  * scheduled review at or before it (a late run still posts that week's review, once).
@@ -86,29 +83,32 @@ export async function postWeeklyReview(rt: Runtime, now: Date = rt.now()): Promi
   const release = await lockWithin(rt, keys.lock(`review:${slot.week}`), LOCK_WAIT_MS);
   if (!release) return { posted: false, week: slot.week, reason: BUSY };
   try {
-    if (await rt.redis.exists(keys.reviewPosted(slot.week))) {
-      return { posted: false, week: slot.week, reason: "already posted" };
+    const outcome = await postOnce(
+      rt.slack,
+      {
+        async state() {
+          if (await rt.redis.exists(keys.reviewPosted(slot.week))) return "posted";
+          return (await rt.redis.exists(keys.reviewClaim(slot.week))) ? "claimed" : "none";
+        },
+        async claim() {
+          await rt.redis.set(keys.reviewClaim(slot.week), now.toISOString(), "EX", CLAIM_TTL_SECONDS);
+        },
+        posted: (m) => markPosted(rt, slot, m.channel, m.ts),
+      },
+      { channel: review.channel },
+      () => reviewContent(rt, now),
+      { event_type: REVIEW_EVENT, event_payload: { week: slot.week } },
+      // The newest messages: a crashed run posted moments before its retry looks (no time bound,
+      // since Slack's ts is the wall clock and the claim's time may come from another replica's).
+      { limit: 100 },
+    );
+    if (outcome.kind === "already") return { posted: false, week: slot.week, reason: "already posted" };
+    if (outcome.kind === "found") {
+      return { posted: false, week: slot.week, reason: "already posted (found after an interrupted run)" };
     }
-    if (await rt.redis.exists(keys.reviewClaim(slot.week))) {
-      const found = await findReviewPost(rt, review.channel, slot.week);
-      if (found) {
-        await markPosted(rt, slot, review.channel, found);
-        return { posted: false, week: slot.week, reason: "already posted (found after an interrupted run)" };
-      }
-    }
-    const content = await reviewContent(rt, now);
-    await rt.redis.set(keys.reviewClaim(slot.week), now.toISOString(), "EX", CLAIM_TTL_SECONDS);
-    const res = await rt.slack.call<{ ts?: string; channel?: string }>("chat.postMessage", {
-      channel: review.channel,
-      text: content.text,
-      blocks: content.blocks,
-      unfurl_links: false,
-      metadata: { event_type: REVIEW_EVENT, event_payload: { week: slot.week } },
-    });
-    const channel = res.channel ?? review.channel;
-    await markPosted(rt, slot, channel, String(res.ts));
+    const { channel, ts } = outcome.message;
     rt.log.info({ week: slot.week, channel }, "weekly review posted");
-    return { posted: true, week: slot.week, channel, ts: String(res.ts) };
+    return { posted: true, week: slot.week, channel, ts };
   } finally {
     await release();
   }
@@ -140,20 +140,6 @@ async function markPosted(
     .set(keys.reviewLast(), slot.at.toISOString())
     .del(keys.reviewClaim(slot.week))
     .exec();
-}
-
-async function findReviewPost(rt: Runtime, channel: string, week: string): Promise<string | null> {
-  // The newest messages: a crashed run posted moments before its retry looks (no time bound, since
-  // Slack's ts is the wall clock and the claim's time may come from another replica's clock).
-  const res = await rt.slack.call<{ messages?: HistoryMessage[] }>("conversations.history", {
-    channel,
-    limit: 100,
-    include_all_metadata: true,
-  });
-  const hit = res.messages?.find(
-    (m) => m.metadata?.event_type === REVIEW_EVENT && m.metadata.event_payload?.week === week,
-  );
-  return hit?.ts ?? null;
 }
 
 /** The scheduler and its handler; the schedule queue's single worker runs it. */

@@ -1,5 +1,5 @@
 // The buttons on an alert's page (and on the DMs and team posts about it): Acknowledge, Resolve,
-// Hand to the owning team, Escalate, and the actionable/noise answer after resolving. Each press is
+// Hand to the owning team, Escalate (the actionable/noise answer is the noise feature's). Each press is
 // acked at once; then the press is checked (who may act), applied to the stored alert atomically,
 // and the alert's hooks bring the page, its thread and the team's messages up to date. A refusal,
 // including a press that would change nothing, is answered ephemerally to the presser alone.
@@ -14,7 +14,6 @@ import type {
 import type { Alert } from "../../core/alert";
 import {
   acknowledge,
-  answerActionable,
   escalate,
   handOff,
   mayActOn,
@@ -25,7 +24,6 @@ import {
 import { findTeam } from "../../core/routing";
 import { userTimeZone } from "../../platform/slack/users";
 import type { Feature, Runtime } from "../../runtime";
-import { actionableQuestion } from "../escalation/blocks";
 import { escalateModal, registerEscalateView } from "../escalation/modal";
 import { handOffWindow, outsideWorkdayRefusal } from "../escalation/rules";
 import { ACTION } from "./blocks";
@@ -156,24 +154,8 @@ const onEscalate: Handler = async (rt, press, alert) => {
   }
 };
 
-function onAnswer(actionable: boolean): Handler {
-  return async (rt, press) => {
-    const alert = await apply(rt, press, (a) => answerActionable(a, press.user, actionable, rt.now()));
-    if (!alert || !press.channel || !press.messageTs) return;
-    const question = actionableQuestion(alert);
-    try {
-      await rt.slack.call("chat.update", {
-        channel: press.channel,
-        ts: press.messageTs,
-        text: question.text,
-        blocks: question.blocks,
-      });
-    } catch (err) {
-      // The answer is stored and in the thread; only the question's own text stays stale.
-      rt.log.warn({ err, alertId: alert.id }, "could not update the question");
-    }
-  };
-}
+// The noise feature's answer buttons are alert buttons too: the same checks, the same refusals.
+export { apply as applyPress, type Handler as AlertButtonHandler, listener as alertButtonListener };
 
 export function registerAlertButtons(app: App, rt: Runtime): void {
   const on = (actionId: string, handler: Handler) =>
@@ -185,8 +167,6 @@ export function registerAlertButtons(app: App, rt: Runtime): void {
   on(ACTION.resolve, onResolve);
   on(ACTION.handoff, onHandOff);
   on(ACTION.escalate, onEscalate);
-  on(ACTION.actionable, onAnswer(true));
-  on(ACTION.noise, onAnswer(false));
   registerEscalateView(app, rt);
 }
 

@@ -4,20 +4,34 @@
 // - the page is posted once (a stored ts, and for a crash between Slack's answer and storing the ts,
 //   a look-up of the page by its message metadata before posting again);
 // - later changes rewrite the page in place (`chat.update`) and add thread replies for new events,
-//   each claimed before it is posted and looked up by metadata if a run died after posting.
+//   each claimed before it is posted and looked up by metadata if a run died after posting;
+// - the on-call engineer's DM copy of the page is posted once and rewritten with the page, so it
+//   never shows a resolved or handed-off alert as firing with every button.
 
-import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
+import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Alert, AlertEvent } from "../../core/alert";
-import { tryLock } from "../../platform/redis/lock";
-import { type SlackApi, SlackCallError } from "../../platform/slack/api";
+import { createWorker, DEFAULT_LIMITER } from "../../platform/queue/worker";
+import { SlackCallError } from "../../platform/slack/api";
+import {
+  conversationOf,
+  type Destination,
+  type MessageContent,
+  type MessageMark,
+  post,
+  postFromCursor,
+  postOnce,
+  rewrite,
+} from "../../platform/slack/delivery";
 import type { Feature, Runtime } from "../../runtime";
 import { pageBlocks, pageText } from "./blocks";
-import type { DeliveryStore } from "./delivery-store";
+import type { DeliveryState, SentMessages } from "./delivery-store";
 
 export const NOTIFY_QUEUE = "notify";
 export const PAGE_EVENT = "oncall_page";
 export const THREAD_EVENT = "oncall_event";
+/** Messages besides the page, recorded by name: team posts, broadcast DMs, re-pages, the question. */
+export const SENT_EVENT = "oncall_sent";
 
 export interface NotifyJobData {
   readonly alertId: string;
@@ -25,7 +39,7 @@ export interface NotifyJobData {
 
 export type NotifyDeps = Pick<
   Runtime,
-  "alerts" | "delivery" | "slack" | "config" | "page" | "metrics" | "log" | "redis"
+  "alerts" | "delivery" | "slack" | "config" | "page" | "metrics" | "log" | "redis" | "now"
 >;
 
 /** Enqueues a sync of the alert's Slack presence for this version (ids dedupe repeats). */
@@ -46,13 +60,30 @@ export async function enqueueNotify(queue: Queue, alert: Pick<Alert, "id" | "ver
 export function notifyJobOptions() {
   // The limiter is what makes `worker.rateLimit()` hold every slot after a Slack 429; without it the
   // other slots would pick the job straight up again. 50/s stays under Slack's posting limits.
-  return { concurrency: 8, limiter: { max: 50, duration: 1_000 } };
+  return { concurrency: 8, limiter: DEFAULT_LIMITER };
 }
 
 export interface SyncOutcome {
   readonly posted: boolean;
   readonly updated: boolean;
   readonly threadReplies: number;
+}
+
+function pageMark(alert: Alert): MessageMark {
+  return { event_type: PAGE_EVENT, event_payload: { alert_id: alert.id, occurrence: alert.occurrence } };
+}
+
+function pageContent(alert: Alert, deps: NotifyDeps): MessageContent {
+  return { text: pageText(alert, deps.config), blocks: pageBlocks(alert, deps.page) };
+}
+
+/** The on-call engineer's DM copy: the page's blocks, with a fallback text that says why it came. */
+function dmCopyContent(alert: Alert, state: DeliveryState, deps: NotifyDeps): MessageContent {
+  const link = state.channel ? ` in <#${state.channel}>` : "";
+  return {
+    text: `You are on call: ${pageText(alert, deps.config)}${link}`,
+    blocks: pageBlocks(alert, deps.page),
+  };
 }
 
 /** One run of the sync. Throws SlackCallError for the caller to turn into queue behaviour. */
@@ -66,163 +97,174 @@ export async function syncAlert(alertId: string, deps: NotifyDeps): Promise<Sync
 
   if (!state.ts) {
     const channel = alert.route.channel;
-    const found = state.claim === -1 ? await findPage(slack, channel, alert) : null;
-    if (found) {
-      await delivery.setPage(alertId, channel, found);
-      await delivery.setClaim(alertId, null);
+    // The page is found by its alert id alone: the occurrence is informational (monitoring).
+    const outcome = await postOnce(
+      slack,
+      {
+        state: async () => (state.claim === -1 ? "claimed" : "none"),
+        claim: () => delivery.setClaim(alertId, -1),
+        posted: async (m) => {
+          await delivery.setPage(alertId, m.channel, m.ts);
+          await delivery.setClaim(alertId, null);
+        },
+      },
+      { channel },
+      () => pageContent(alert, deps),
+      pageMark(alert),
+      { oldest: String(Math.floor(Date.parse(alert.createdAt) / 1000) - 60), identity: ["alert_id"] },
+    );
+    if (outcome.kind === "found") {
       // The run that posted it died; what it rendered may be older than the alert is now.
-      await slack.call("chat.update", {
-        channel,
-        ts: found,
-        text: pageText(alert, deps.config),
-        blocks: pageBlocks(alert, deps.page),
-      });
+      await rewrite(slack, outcome.message, pageContent(alert, deps));
       updated = true;
     } else {
-      await delivery.setClaim(alertId, -1);
-      const res = await slack.call<{ ts?: string; channel?: string }>("chat.postMessage", {
-        channel,
-        text: pageText(alert, deps.config),
-        blocks: pageBlocks(alert, deps.page),
-        unfurl_links: false,
-        metadata: {
-          event_type: PAGE_EVENT,
-          event_payload: { alert_id: alert.id, occurrence: alert.occurrence },
-        },
-      });
-      await delivery.setPage(alertId, res.channel ?? channel, String(res.ts));
-      await delivery.setClaim(alertId, null);
       deps.metrics.pagesSent.inc();
       posted = true;
     }
     await delivery.raise(alertId, "renderedVersion", alert.version);
     state = await delivery.get(alertId);
   } else if (state.renderedVersion < alert.version) {
-    await slack.call("chat.update", {
-      channel: state.channel,
-      ts: state.ts,
-      text: pageText(alert, deps.config),
-      blocks: pageBlocks(alert, deps.page),
-    });
+    await rewrite(slack, { channel: state.channel!, ts: state.ts }, pageContent(alert, deps));
+    // Before the version is raised: a run that dies in between rewrites both again.
+    await rewriteDmCopy(alert, state, deps);
     await delivery.raise(alertId, "renderedVersion", alert.version);
     updated = true;
   }
 
   // Apart from the page: a retry after the DM failed finds the page posted and must still send it.
-  await notifyOncallByDm(alert, state, deps);
+  await sendOncallDm(alert, state, deps);
   const threadReplies = await postThreadEvents(alert, state, deps);
   return { posted, updated, threadReplies };
 }
 
-async function notifyOncallByDm(
-  alert: Alert,
-  state: Awaited<ReturnType<DeliveryStore["get"]>>,
-  deps: NotifyDeps,
-): Promise<void> {
+/** Notes a DM Slack refused for good, so that later syncs skip it and the timeline shows why. */
+async function recordDmRefused(alert: Alert, user: string, err: SlackCallError, deps: NotifyDeps) {
+  const error = err.failure.kind === "permanent" ? err.failure.error : err.message;
+  await deps.delivery.setDmFailed(alert.id, error);
+  deps.metrics.pagesFailed.inc({ error });
+  deps.log.error({ alertId: alert.id, err }, "Slack refused the on-call DM");
+  await deps.alerts.appendEvents(alert.id, [
+    {
+      at: deps.now().toISOString(),
+      type: "delivery_failed",
+      actor: "bot",
+      text: `Could not DM <@${user}>: Slack ${err.method} failed: ${error}`,
+      thread: false,
+    },
+  ]);
+}
+
+function isPermanent(err: unknown): err is SlackCallError {
+  return err instanceof SlackCallError && err.failure.kind === "permanent";
+}
+
+/** Sends the on-call engineer the DM copy of the page, once. */
+async function sendOncallDm(alert: Alert, state: DeliveryState, deps: NotifyDeps): Promise<void> {
   const user = alert.route.oncallUser;
   if (!user || alert.state === "resolved" || state.dmTs || state.dmFailed) return;
   try {
-    const open = await deps.slack.call<{ channel?: { id?: string } }>("conversations.open", { users: user });
-    const dm = open.channel?.id;
-    if (!dm) return;
-    const link = state.channel ? ` in <#${state.channel}>` : "";
-    const res = await deps.slack.call<{ ts?: string }>("chat.postMessage", {
-      channel: dm,
-      text: `You are on call: ${pageText(alert, deps.config)}${link}`,
-      blocks: pageBlocks(alert, deps.page),
-      unfurl_links: false,
-    });
-    await deps.delivery.setDm(alert.id, dm, String(res.ts));
+    // No claim: a DM sent twice after a crash is a nuisance, a DM never sent is a missed page.
+    const channel = await conversationOf(deps.slack, { user });
+    const sent = await post(deps.slack, channel, dmCopyContent(alert, state, deps));
+    await deps.delivery.setDm(alert.id, sent.channel, sent.ts);
   } catch (err) {
-    if (!(err instanceof SlackCallError) || err.failure.kind !== "permanent") throw err;
-    // Recorded, so that later syncs of the alert do not fail on it before its thread replies.
-    await deps.delivery.setDmFailed(alert.id, err.failure.error);
-    deps.metrics.pagesFailed.inc({ error: err.failure.error });
-    deps.log.error(
-      { alertId: alert.id, method: err.method, error: err.failure.error },
-      "Slack refused the DM",
+    if (!isPermanent(err)) throw err;
+    await recordDmRefused(alert, user, err, deps);
+  }
+}
+
+/** Rewrites the DM copy with the page; a copy Slack no longer takes (deleted, user gone) is left. */
+async function rewriteDmCopy(alert: Alert, state: DeliveryState, deps: NotifyDeps): Promise<void> {
+  if (!state.dmChannel || !state.dmTs) return;
+  try {
+    await rewrite(
+      deps.slack,
+      { channel: state.dmChannel, ts: state.dmTs },
+      dmCopyContent(alert, state, deps),
     );
+  } catch (err) {
+    if (!isPermanent(err)) throw err;
+    // The page is what counts; failing the sync here would hold back its thread replies.
+    deps.log.warn({ alertId: alert.id, err }, "could not rewrite the on-call DM copy");
+  }
+}
+
+async function postThreadEvents(alert: Alert, state: DeliveryState, deps: NotifyDeps): Promise<number> {
+  if (!state.ts || !state.channel) return 0;
+  const page = { channel: state.channel, ts: state.ts };
+  const events = await deps.alerts.events(alert.id);
+  return postFromCursor(events, state.threadCursor, {
+    message: (event: AlertEvent) => (event.thread ? { text: event.text } : null),
+    post: (content, i) =>
+      postOnce(
+        deps.slack,
+        {
+          state: async () => (state.claim === i ? "claimed" : "none"),
+          claim: () => deps.delivery.setClaim(alert.id, i),
+          posted: () => deps.delivery.setClaim(alert.id, null),
+        },
+        { channel: page.channel, threadTs: page.ts },
+        content,
+        { event_type: THREAD_EVENT, event_payload: { alert_id: alert.id, index: i } },
+      ),
+    advance: (next) => deps.delivery.raise(alert.id, "threadCursor", next),
+  });
+}
+
+export type NamedDeps = Pick<Runtime, "alerts" | "delivery" | "slack" | "log" | "now">;
+
+/**
+ * Posts `message` for the alert under `name` (its key in the alert's sent messages) unless it was
+ * posted, or refused for good, before.
+ */
+export async function sendNamed(
+  deps: NamedDeps,
+  alert: Alert,
+  sent: SentMessages,
+  name: string,
+  to: Destination,
+  message: MessageContent,
+): Promise<void> {
+  if (sent.failed.has(name)) return;
+  await postOnce(
+    deps.slack,
+    {
+      state: async () => (sent.messages.has(name) ? "posted" : sent.claims.has(name) ? "claimed" : "none"),
+      claim: () => deps.delivery.claimSent(alert.id, name),
+      posted: (m) => deps.delivery.recordSent(alert.id, name, { ...m, version: alert.version }),
+    },
+    to,
+    message,
+    { event_type: SENT_EVENT, event_payload: { alert_id: alert.id, name } },
+  );
+}
+
+/**
+ * Runs one delivery; a permanent Slack refusal (a deactivated member, an archived channel) is
+ * recorded and logged so the others still get theirs, and the job does not retry it forever.
+ */
+export async function deliverOrRecord(
+  deps: NamedDeps,
+  alert: Alert,
+  name: string,
+  deliver: () => Promise<void>,
+): Promise<void> {
+  try {
+    await deliver();
+  } catch (err) {
+    if (!isPermanent(err) || err.failure.kind !== "permanent") throw err;
+    deps.log.error({ alertId: alert.id, name, err }, "Slack refused");
+    await deps.delivery.recordSendFailed(alert.id, name, err.failure.error);
     await deps.alerts.appendEvents(alert.id, [
       {
-        at: new Date().toISOString(),
+        at: deps.now().toISOString(),
         type: "delivery_failed",
         actor: "bot",
-        text: `Could not DM <@${user}>: Slack ${err.method} failed: ${err.failure.error}`,
+        text: `Could not deliver ${name}: Slack ${err.method} failed: ${err.failure.error}`,
         thread: false,
       },
     ]);
   }
-}
-
-async function postThreadEvents(
-  alert: Alert,
-  state: Awaited<ReturnType<DeliveryStore["get"]>>,
-  deps: NotifyDeps,
-): Promise<number> {
-  if (!state.ts || !state.channel) return 0;
-  const events = await deps.alerts.events(alert.id);
-  let posted = 0;
-  for (let i = state.threadCursor; i < events.length; i++) {
-    const event = events[i] as AlertEvent;
-    if (event.thread) {
-      const already =
-        state.claim === i ? await findThreadEvent(deps.slack, state.channel, state.ts, alert.id, i) : false;
-      if (!already) {
-        await deps.delivery.setClaim(alert.id, i);
-        await deps.slack.call("chat.postMessage", {
-          channel: state.channel,
-          thread_ts: state.ts,
-          text: event.text,
-          unfurl_links: false,
-          metadata: { event_type: THREAD_EVENT, event_payload: { alert_id: alert.id, index: i } },
-        });
-        await deps.delivery.setClaim(alert.id, null);
-        posted++;
-      }
-    }
-    await deps.delivery.raise(alert.id, "threadCursor", i + 1);
-  }
-  return posted;
-}
-
-interface HistoryMessage {
-  ts?: string;
-  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
-}
-
-async function findPage(slack: SlackApi, channel: string, alert: Alert): Promise<string | null> {
-  const oldest = String(Math.floor(Date.parse(alert.createdAt) / 1000) - 60);
-  const res = await slack.call<{ messages?: HistoryMessage[] }>("conversations.history", {
-    channel,
-    oldest,
-    limit: 200,
-    include_all_metadata: true,
-  });
-  const hit = res.messages?.find(
-    (m) => m.metadata?.event_type === PAGE_EVENT && m.metadata.event_payload?.alert_id === alert.id,
-  );
-  return hit?.ts ?? null;
-}
-
-async function findThreadEvent(
-  slack: SlackApi,
-  channel: string,
-  ts: string,
-  alertId: string,
-  index: number,
-): Promise<boolean> {
-  const res = await slack.call<{ messages?: HistoryMessage[] }>("conversations.replies", {
-    channel,
-    ts,
-    limit: 200,
-    include_all_metadata: true,
-  });
-  return (res.messages ?? []).some(
-    (m) =>
-      m.metadata?.event_type === THREAD_EVENT &&
-      m.metadata.event_payload?.alert_id === alertId &&
-      Number(m.metadata.event_payload?.index) === index,
-  );
 }
 
 /** The worker: one sync per alert at a time (a Redis lock), Slack failures mapped onto the queue. */
@@ -230,59 +272,31 @@ export function createNotifyWorker(
   connection: Redis,
   prefix: string,
   deps: NotifyDeps,
-): Worker<NotifyJobData> {
-  const worker: Worker<NotifyJobData> = new Worker<NotifyJobData>(
-    NOTIFY_QUEUE,
-    async (job: Job<NotifyJobData>, token?: string) => {
-      const { alertId } = job.data;
-      const release = await tryLock(deps.redis, deps.alerts.keys.lock(`notify:${alertId}`), 60_000);
-      if (!release) {
-        // Another replica is syncing this alert; look again shortly rather than race it.
-        await job.moveToDelayed(Date.now() + 250, token);
-        throw new DelayedError();
-      }
-      try {
-        return await syncAlert(alertId, deps);
-      } catch (err) {
-        if (!(err instanceof SlackCallError)) throw err;
-        const f = err.failure;
-        if (f.kind === "rate_limited") {
-          deps.log.warn(
-            { alertId, method: err.method, retryAfterMs: f.retryAfterMs },
-            "Slack rate limit; queue paused",
-          );
-          await worker.rateLimit(f.retryAfterMs);
-          throw Worker.RateLimitError();
-        }
-        if (f.kind === "permanent") {
-          deps.metrics.pagesFailed.inc({ error: f.error });
-          deps.log.error(
-            { alertId, method: err.method, error: f.error },
-            "Slack refused delivery; not retrying",
-          );
-          await deps.alerts.appendEvents(alertId, [
-            {
-              at: new Date().toISOString(),
-              type: "delivery_failed",
-              actor: "bot",
-              text: `Slack ${err.method} failed: ${f.error}`,
-              thread: false,
-            },
-          ]);
-          throw new UnrecoverableError(err.message);
-        }
-        deps.log.warn(
-          { alertId, method: err.method, detail: f.detail, attempt: job.attemptsMade + 1 },
-          "Slack call failed; will retry",
-        );
-        throw err;
-      } finally {
-        await release();
-      }
+): Worker<NotifyJobData, SyncOutcome> {
+  return createWorker<NotifyJobData, SyncOutcome>({
+    queue: NOTIFY_QUEUE,
+    connection,
+    prefix,
+    redis: deps.redis,
+    log: deps.log,
+    ...notifyJobOptions(),
+    process: (job, run) =>
+      run.exclusive(deps.alerts.keys.lock(`notify:${job.data.alertId}`), () =>
+        syncAlert(job.data.alertId, deps),
+      ),
+    async onRefused(job, err) {
+      deps.metrics.pagesFailed.inc({ error: err.failure.error });
+      await deps.alerts.appendEvents(job.data.alertId, [
+        {
+          at: deps.now().toISOString(),
+          type: "delivery_failed",
+          actor: "bot",
+          text: `Slack ${err.method} failed: ${err.failure.error}`,
+          thread: false,
+        },
+      ]);
     },
-    { connection, prefix, ...notifyJobOptions() },
-  );
-  return worker;
+  });
 }
 
 /** Every stored change brings the page up to date. */

@@ -7,13 +7,14 @@
 // handlers/registry.ts). Job ids are deterministic (`rem-<alert>-auto-<target>`,
 // `rem-<alert>-manual-<n>`), so the same run enqueued twice is one job.
 
-import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, type Queue, UnrecoverableError, type Worker } from "bullmq";
 import { handlerRegistry, RetryableHandlerError } from "../../../handlers/registry";
 import type { RemediationHandler, RemediationOutcome } from "../../../handlers/types";
 import type { Alert } from "../../core/alert";
 import type { Transition } from "../../core/alert-actions";
 import type { RemediationSpec } from "../../core/config";
-import { SlackCallError } from "../../platform/slack/api";
+import { createWorker } from "../../platform/queue/worker";
+import { conversationOf, post } from "../../platform/slack/delivery";
 import type { Feature, Runtime } from "../../runtime";
 import {
   attemptsOf,
@@ -44,7 +45,10 @@ import { RemediationStore } from "./store";
 
 export const REMEDIATE_QUEUE = "remediate";
 const RUN_JOB = "run";
-const PAGE_JOB = "page";
+/** The DM to the on-call engineer after a run failed for good. */
+const FAILURE_DM_JOB = "failure-dm";
+/** Its name in earlier versions; such jobs may still wait in the queue after an upgrade. */
+const LEGACY_FAILURE_DM_JOB = "page";
 
 export interface RunJobData {
   readonly alertId: string;
@@ -55,7 +59,7 @@ export interface RunJobData {
   readonly requestedBy: string | null;
 }
 
-export interface PageJobData {
+export interface FailureDmJobData {
   readonly alertId: string;
   readonly user: string;
   readonly text: string;
@@ -137,7 +141,7 @@ async function apply(
   } catch (err) {
     // The change is stored, and the next one brings the page and thread up to date. Throwing here
     // would make BullMQ retry the run, repeating a remediation that may already have worked.
-    deps.log.warn({ alertId, err: messageOf(err) }, "alert hooks failed after a remediation change");
+    deps.log.warn({ alertId, err }, "alert hooks failed after a remediation change");
   }
   return res.alert;
 }
@@ -268,7 +272,7 @@ async function fail(
     finishRun(a, runId, deps.now(), [page ? `${outcome}\n${pagedText(user)}` : outcome]),
   );
   if (!page || !user || !after) return;
-  const data: PageJobData = {
+  const data: FailureDmJobData = {
     alertId,
     user,
     text: failureDmText({
@@ -280,7 +284,8 @@ async function fail(
       channel: after.route.channel,
     }),
   };
-  await deps.queues.remediate.add(PAGE_JOB, data, {
+  await deps.queues.remediate.add(FAILURE_DM_JOB, data, {
+    // The id is kept from when the job had another name, so a run never DMs twice across an upgrade.
     jobId: `rem-page-${runId}`,
     attempts: 8,
     backoff: { type: "exponential", delay: BACKOFF_BASE_MS },
@@ -289,22 +294,10 @@ async function fail(
   });
 }
 
-/** DMs the on-call engineer that automation failed. Slack failures map onto the queue's retries. */
-async function sendPage(data: PageJobData, deps: RemediationDeps): Promise<void> {
-  try {
-    const open = await deps.slack.call<{ channel?: { id?: string } }>("conversations.open", {
-      users: data.user,
-    });
-    const dm = open.channel?.id;
-    if (!dm) throw new UnrecoverableError(`conversations.open gave no channel for ${data.user}`);
-    await deps.slack.call("chat.postMessage", { channel: dm, text: data.text, unfurl_links: false });
-  } catch (error) {
-    if (error instanceof SlackCallError && error.failure.kind === "permanent") {
-      deps.log.error({ alertId: data.alertId, user: data.user, err: error }, "could not DM on-call");
-      throw new UnrecoverableError(error.message);
-    }
-    throw error;
-  }
+/** DMs the on-call engineer that automation failed; the worker maps Slack failures onto retries. */
+async function sendFailureDm(data: FailureDmJobData, deps: RemediationDeps): Promise<void> {
+  const dm = await conversationOf(deps.slack, { user: data.user });
+  await post(deps.slack, dm, { text: data.text });
 }
 
 export function createRemediationWorker(
@@ -312,21 +305,20 @@ export function createRemediationWorker(
   store: RemediationStore,
 ): Worker {
   const shutdown = new AbortController();
-  const worker = new Worker<RunJobData | PageJobData, RunResult | undefined>(
-    REMEDIATE_QUEUE,
-    async (job, token) => {
-      if (job.name === PAGE_JOB) {
-        await sendPage(job.data as PageJobData, rt);
+  const worker = createWorker<RunJobData | FailureDmJobData, RunResult | undefined>({
+    queue: REMEDIATE_QUEUE,
+    connection: rt.workerConnection(),
+    prefix: rt.bullPrefix,
+    log: rt.log,
+    concurrency: rt.settings.remediationConcurrency,
+    process: async (job, run) => {
+      if (job.name === FAILURE_DM_JOB || job.name === LEGACY_FAILURE_DM_JOB) {
+        await sendFailureDm(job.data as FailureDmJobData, rt);
         return undefined;
       }
-      return runAttempt(job as Job<RunJobData>, token, rt, store, shutdown.signal);
+      return runAttempt(job as Job<RunJobData>, run.token, rt, store, shutdown.signal);
     },
-    {
-      connection: rt.workerConnection(),
-      prefix: rt.bullPrefix,
-      concurrency: rt.settings.remediationConcurrency,
-    },
-  );
+  });
   // Abort running handlers as soon as a stop begins, so their processes and requests end within
   // the shutdown grace period; their runs go back to the queue.
   worker.on("closing", () => shutdown.abort(new Error("the worker is shutting down")));

@@ -6,7 +6,7 @@
 // which hand-off happened last, using the runtime clock (tests inject it). A job scheduler makes one
 // job per tick however many replicas run; what a hand-off has posted is recorded per rotation and
 // hand-off instant, under a lock, so retries and overlapping ticks never post twice, and a post that
-// died before it was recorded is found again by its message metadata.
+// died before it was recorded is found again by its message metadata (platform/slack/delivery.ts).
 
 import type { Redis } from "ioredis";
 import type { Rotation } from "../../core/config";
@@ -14,7 +14,7 @@ import { handoffsBetween, shiftAt } from "../../core/rotation";
 import { MINUTE_MS } from "../../core/tz";
 import { onScheduledJob } from "../../platform/queue/schedule";
 import { tryLock } from "../../platform/redis/lock";
-import type { SlackApi } from "../../platform/slack/api";
+import { type MessageMark, type PostRecord, postOnce } from "../../platform/slack/delivery";
 import { userTimeZone } from "../../platform/slack/users";
 import type { Feature, Runtime } from "../../runtime";
 import { alertLine, shiftWho, slackDate } from "./blocks";
@@ -64,65 +64,29 @@ export type ShiftChangeOutcome =
   | { readonly kind: "done-before" | "busy"; readonly handoff: Date }
   | { readonly kind: "announced"; readonly handoff: Date; readonly user: string | null };
 
-interface HistoryMessage {
-  ts?: string;
-  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
-}
-
-/** The message of this hand-off in `channel`, if an earlier run posted it and died before noting it. */
-async function findPosted(
-  slack: SlackApi,
-  channel: string,
-  rotationId: string,
-  at: number,
-): Promise<string | null> {
-  // No `oldest`: a retry comes within minutes of the post, which is then among the latest messages.
-  const res = await slack.call<{ messages?: HistoryMessage[] }>("conversations.history", {
-    channel,
-    limit: 200,
-    include_all_metadata: true,
-  });
-  const hit = res.messages?.find(
-    (m) =>
-      m.metadata?.event_type === HANDOFF_EVENT &&
-      m.metadata.event_payload?.rotation === rotationId &&
-      Number(m.metadata.event_payload?.at) === at,
-  );
-  return hit?.ts ?? null;
-}
-
 /**
- * Posts `message` to `channel` unless this hand-off's record says it has: the record's field holds
- * the ts once posted, and "claimed" while a post is under way.
+ * This hand-off's record of one post (`field` of the hand-off's hash): the ts once posted,
+ * "claimed" while a post is under way.
  */
-async function postOnce(
-  rt: Runtime,
-  key: string,
-  field: string,
-  rotationId: string,
-  at: number,
-  channel: string,
-  message: { text: string },
-): Promise<void> {
-  const redis: Redis = rt.redis;
-  const recorded = await redis.hget(key, field);
-  if (recorded && recorded !== "claimed") return;
-  if (recorded === "claimed") {
-    const ts = await findPosted(rt.slack, channel, rotationId, at);
-    if (ts) {
-      await redis.hset(key, field, ts);
-      return;
-    }
-  }
-  await redis.hset(key, field, "claimed");
-  await redis.expire(key, RECORD_TTL_SECONDS);
-  const res = await rt.slack.call<{ ts?: string }>("chat.postMessage", {
-    channel,
-    ...message,
-    unfurl_links: false,
-    metadata: { event_type: HANDOFF_EVENT, event_payload: { rotation: rotationId, at } },
-  });
-  await redis.hset(key, field, String(res.ts ?? "posted"));
+function handoffRecord(redis: Redis, key: string, field: string): PostRecord {
+  return {
+    async state() {
+      const recorded = await redis.hget(key, field);
+      if (!recorded) return "none";
+      return recorded === "claimed" ? "claimed" : "posted";
+    },
+    async claim() {
+      await redis.hset(key, field, "claimed");
+      await redis.expire(key, RECORD_TTL_SECONDS);
+    },
+    async posted(m) {
+      await redis.hset(key, field, m.ts);
+    },
+  };
+}
+
+function handoffMark(rotationId: string, at: number): MessageMark {
+  return { event_type: HANDOFF_EVENT, event_payload: { rotation: rotationId, at } };
 }
 
 async function incomingDm(rt: Runtime, rotation: Rotation, until: Date, tz: string): Promise<string> {
@@ -165,18 +129,16 @@ export async function processShiftChange(rt: Runtime, rotationId: string): Promi
     } else {
       text = `🔁 Nobody is on call in ${rotation.name}: every team of it is ejected.`;
     }
-    await postOnce(rt, key, "channel", rotation.id, at, rotation.channel, { text });
-    const dmDone = await rt.redis.hget(key, "dm");
-    if (shift && (!dmDone || dmDone === "claimed")) {
-      const open = await rt.slack.call<{ channel?: { id?: string } }>("conversations.open", {
-        users: shift.user,
-      });
-      const dm = open.channel?.id;
-      if (dm) {
+    const mark = handoffMark(rotation.id, at);
+    const record = (field: string) => handoffRecord(rt.redis, key, field);
+    await postOnce(rt.slack, record("channel"), { channel: rotation.channel }, { text }, mark);
+    if (shift) {
+      // Rendered only when the DM is still to be sent: it reads the open alerts and their links.
+      const dmText = async () => {
         const userTz = await userTimeZone(rt.slack, shift.user, tz);
-        const dmText = await incomingDm(rt, rotation, shift.end, userTz);
-        await postOnce(rt, key, "dm", rotation.id, at, dm, { text: dmText });
-      }
+        return { text: await incomingDm(rt, rotation, shift.end, userTz) };
+      };
+      await postOnce(rt.slack, record("dm"), { user: shift.user }, dmText, mark);
     }
     await rt.redis.hset(key, "done", "1");
     await rt.redis.expire(key, RECORD_TTL_SECONDS);

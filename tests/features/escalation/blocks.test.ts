@@ -3,12 +3,7 @@ import { checkBlocks, checkView } from "../../../sandbox/slack-blocks-check";
 import { loadConfig } from "../../../src/config/load";
 import { type Alert, openAlert } from "../../../src/core/alert";
 import type { Team } from "../../../src/core/config";
-import {
-  actionableQuestion,
-  escalationDm,
-  repageDm,
-  teamPost,
-} from "../../../src/features/escalation/blocks";
+import { escalationDm, repageDm, teamPost } from "../../../src/features/escalation/blocks";
 import { escalateModal } from "../../../src/features/escalation/modal";
 import { pageButtons } from "../../../src/features/paging/blocks";
 import { STREAM_API_ROUTE } from "../../support/alerts";
@@ -120,15 +115,6 @@ describe("broadcast blocks", () => {
     expect(JSON.stringify(repageDm(alert(), config, 2, 2, null).blocks)).toContain(
       "escalates to the owning team",
     );
-  });
-
-  it("asks whether it was actionable, then shows the answer", () => {
-    const q = actionableQuestion(alert({ state: "resolved" }));
-    expect(ids(q.blocks)).toEqual(['"action_id":"alert.actionable"', '"action_id":"alert.noise"']);
-    const answered = actionableQuestion(
-      alert({ state: "resolved", answer: { actionable: true, by: "U01AAA", at: NOW.toISOString() } }),
-    );
-    expect(answered.text).toBe("Recorded as actionable");
   });
 
   it("builds an Escalate modal Slack accepts", () => {
