@@ -147,6 +147,7 @@ function readRunbook(root: string, file: string, handlers: HandlerMap, result: R
     steps: sectionText("Steps"),
     body: split.body.trim(),
     remediation: front.value.remediation,
+    severity: front.value.severity,
   });
 }
 

@@ -174,6 +174,12 @@ export const runbookFrontMatter = strictObject(
   {
     alert: z.string({ error: "the alert name, e.g. HighErrorRate" }).min(1, "name the alert"),
     remediation: remediation.nullable().optional(),
+    // The severity an incident declared from this alert starts with (the person can change it).
+    severity: z
+      .string({ error: "SEV1, SEV2 or SEV3" })
+      .toLowerCase()
+      .pipe(z.enum(["sev1", "sev2", "sev3"], { error: "SEV1, SEV2 or SEV3" }))
+      .optional(),
   },
-  "alert and remediation",
-).transform((f) => ({ alert: f.alert, remediation: f.remediation ?? null }));
+  "alert, remediation and severity",
+).transform((f) => ({ alert: f.alert, remediation: f.remediation ?? null, severity: f.severity ?? null }));

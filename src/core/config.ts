@@ -95,7 +95,12 @@ export interface Runbook {
   /** The whole Markdown body, front matter excluded. */
   readonly body: string;
   readonly remediation: RemediationSpec | null;
+  /** The severity an incident declared from this alert starts with; null: the default. */
+  readonly severity: IncidentSeverity | null;
 }
+
+/** SEV1 (critical: many users cannot use the product) to SEV3 (minor). */
+export type IncidentSeverity = "sev1" | "sev2" | "sev3";
 
 export interface ReviewConfig {
   readonly channel: string;

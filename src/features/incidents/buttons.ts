@@ -28,7 +28,6 @@ import type { Runtime } from "../../runtime";
 import { ACTION, alertMrkdwn, ownerLabel, summaryMrkdwn, summaryOf } from "../paging/blocks";
 import { incidentDeclaredMessage } from "./blocks";
 import {
-  DEFAULT_SEVERITY,
   declaredText,
   declareIncident,
   type Incident,
@@ -41,6 +40,7 @@ import {
   type Severity,
   titleProblem,
 } from "./incident";
+import { defaultSeverity } from "./rules";
 import { incidentStore } from "./store";
 
 export const DECLARE_CALLBACK = "incident.declare";
@@ -48,14 +48,6 @@ export const DECLARE_INPUT = { title: "title", severity: "severity", link: "link
 const MAX_LINK_OPTIONS = 100;
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-
-/** What an alert's own severity label suggests; the person can change it. */
-export function severityOfAlert(alert: Pick<Alert, "severity">): Severity {
-  const s = (alert.severity ?? "").toLowerCase();
-  if (["critical", "page", "p1", "sev1", "emergency", "fatal"].includes(s)) return "sev1";
-  if (["info", "low", "p3", "p4", "sev3", "sev4", "notice"].includes(s)) return "sev3";
-  return parseSeverity(s) ?? DEFAULT_SEVERITY;
-}
 
 /** Adds a line to each alert's timeline and thread; the page and thread follow through the hooks. */
 export async function noteOnAlerts(
@@ -137,7 +129,8 @@ export function declareModal(
   open: readonly Incident[],
   channel: string | null,
 ): Record<string, unknown> {
-  const severity = severityOfAlert(alert);
+  // The runbook or the alert may say; the person can change it in the select.
+  const severity = defaultSeverity([alert], rt.config).severity;
   const linked = open.filter((i) => i.alertIds.includes(alert.id)).map((i) => i.id);
   const blocks: Block[] = [
     section(

@@ -22,6 +22,7 @@ import {
 import { type AlertTimeline, incidentTimeline, postmortemMarkdown } from "./postmortem";
 import { openPostmortem, registerPostmortemView } from "./postmortem-modal";
 import { reviewContent } from "./review";
+import { defaultSeverity } from "./rules";
 import { incidentStore } from "./store";
 
 const LIST_LIMIT = 50;
@@ -69,9 +70,10 @@ async function declare(rt: Runtime, ctx: CommandContext): Promise<CommandReply> 
       `No alert ${unknown.join(", ")} is known. Alert ids are on the page's buttons and in /oncall.`,
     );
   }
+  const chosen = severity ? null : defaultSeverity(alerts, rt.config);
   const { incident } = await declareWithAlerts(rt, {
     title,
-    severity: severity ?? DEFAULT_SEVERITY,
+    severity: severity ?? chosen?.severity ?? DEFAULT_SEVERITY,
     user: ctx.userId,
     alerts,
   });
@@ -87,9 +89,9 @@ async function declare(rt: Runtime, ctx: CommandContext): Promise<CommandReply> 
     incident,
     alerts.map((a) => ({ id: a.id, name: a.name })),
   );
-  const defaulted = severity
-    ? ""
-    : ` Severity defaulted to ${SEVERITY_LABEL[DEFAULT_SEVERITY]}; declare with sev1, sev2 or sev3 at the end to choose.`;
+  const defaulted = chosen
+    ? ` Severity defaulted to ${SEVERITY_LABEL[chosen.severity]}${chosen.from ? ` (from ${escapeMrkdwn(chosen.from)})` : ""}; declare with sev1, sev2 or sev3 at the end to choose.`
+    : "";
   return { text: `${msg.text}${defaulted}`, blocks: msg.blocks, inChannel: true };
 }
 

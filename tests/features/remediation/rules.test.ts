@@ -87,7 +87,16 @@ function runbooks(entries: Record<string, RemediationSpec | null>): Record<strin
   return Object.fromEntries(
     Object.entries(entries).map(([alert, remediation]) => [
       alert,
-      { alert, file: `runbooks/${alert}.md`, context: "c", meaning: "m", steps: null, body: "", remediation },
+      {
+        alert,
+        file: `runbooks/${alert}.md`,
+        context: "c",
+        meaning: "m",
+        steps: null,
+        body: "",
+        remediation,
+        severity: null,
+      },
     ]),
   );
 }
