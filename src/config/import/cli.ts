@@ -47,6 +47,8 @@ export interface ImportRun {
   /** 0 written and config:check passes; 1 written with things to fill in, or failed; 2 bad usage. */
   readonly exitCode: 0 | 1 | 2;
   readonly lines: readonly string[];
+  /** Usage errors and failed imports go to stderr; a written result's report to stdout. */
+  readonly toStderr?: boolean;
 }
 
 export interface ImportOptions {
@@ -134,11 +136,12 @@ export async function runImport(argv: readonly string[], options: ImportOptions 
   try {
     args = parseArgs(argv);
   } catch (err) {
-    if (err instanceof ImportError) return { exitCode: 2, lines: [`import: ${err.message}`, USAGE] };
+    if (err instanceof ImportError)
+      return { exitCode: 2, lines: [`import: ${err.message}`, USAGE], toStderr: true };
     throw err;
   }
   if (args === "help") return { exitCode: 0, lines: [USAGE] };
-  if (typeof args === "string") return { exitCode: 2, lines: [`import: ${args}`, USAGE] };
+  if (typeof args === "string") return { exitCode: 2, lines: [`import: ${args}`, USAGE], toStderr: true };
 
   try {
     const exportPath = resolve(cwd, args.file);
@@ -207,14 +210,15 @@ export async function runImport(argv: readonly string[], options: ImportOptions 
     lines.push(...check.lines.map((l) => `  ${l}`));
     return { exitCode: 1, lines };
   } catch (err) {
-    if (err instanceof ImportError) return { exitCode: 1, lines: [`import failed: ${err.message}`] };
+    if (err instanceof ImportError)
+      return { exitCode: 1, lines: [`import failed: ${err.message}`], toStderr: true };
     throw err;
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const run = await runImport(process.argv.slice(2));
-  const out = run.exitCode === 0 ? console.log : console.error;
+  const out = run.toStderr ? console.error : console.log;
   for (const line of run.lines) out(line);
   process.exitCode = run.exitCode;
 }

@@ -35,10 +35,25 @@ export function atZone(text: string, zone: string): Date {
  * `key` is the field holding the items ("data", "schedules", "results").
  */
 export function pages<T extends z.ZodType>(key: string, item: T) {
-  const page = z.looseObject({ [key]: z.array(item, { error: `a list of items under "${key}"` }) });
-  return z
-    .union([page, z.array(page)], { error: `a response with a "${key}" list, or an array of such pages` })
-    .transform((p) => (Array.isArray(p) ? p : [p]).flatMap((one) => one[key] as z.output<T>[]));
+  const page = z.looseObject(
+    { [key]: z.array(item, { error: `a list of items under "${key}"` }) },
+    { error: `a response with a "${key}" list, or an array of such pages` },
+  );
+  const paged = z.array(page);
+  // Chosen by shape rather than as a union, so a bad field deep inside is reported as itself.
+  return z.unknown().transform((value, ctx): z.output<T>[] => {
+    const result = Array.isArray(value)
+      ? paged.safeParse(value, { reportInput: true })
+      : page.safeParse(value, { reportInput: true });
+    if (result.success) {
+      const list = Array.isArray(result.data) ? result.data : [result.data];
+      return list.flatMap((one) => one[key] as z.output<T>[]);
+    }
+    for (const issue of result.error.issues) {
+      ctx.issues.push({ code: "custom", path: issue.path, message: issueMessage(issue), input: value });
+    }
+    return z.NEVER;
+  });
 }
 
 function describeInput(value: unknown): string {
@@ -47,6 +62,19 @@ function describeInput(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
   return JSON.stringify(value);
+}
+
+/** "expected …, got …" for zod's own issues; ours (custom) are already sentences. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "custom") return issue.message;
+  const got = "input" in issue ? `, got ${describeInput(issue.input)}` : "";
+  if (issue.code === "invalid_type" && !/^(a|an|the|one of) /.test(issue.message)) {
+    return `expected ${issue.expected}${got}`;
+  }
+  if (issue.code === "invalid_union" || issue.code === "invalid_value" || issue.code === "invalid_type") {
+    return `expected ${issue.message}${got}`;
+  }
+  return issue.message;
 }
 
 /** Parses the export or throws an ImportError listing every malformed field (the first 20). */
@@ -58,17 +86,14 @@ export function readExport<T extends z.ZodType>(
 ): z.output<T> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const lines = result.error.issues.slice(0, 20).map((issue) => {
-    const field = formatPath(issue.path as (string | number)[]) || "(top level)";
-    const got = "input" in issue ? `, got ${describeInput(issue.input)}` : "";
-    const message =
-      issue.code === "invalid_type" && !/^(a|an|the) /.test(issue.message)
-        ? `expected ${issue.expected}${got}`
-        : issue.code === "invalid_union" || issue.code === "invalid_value" || issue.code === "invalid_type"
-          ? `expected ${issue.message}${got}`
-          : issue.message;
-    return `${file}: ${field}: ${message}`;
-  });
+  const lines = result.error.issues
+    .slice(0, 20)
+    .map(
+      (issue) =>
+        `${file}: ${formatPath(issue.path as (string | number)[]) || "(top level)"}: ${issueMessage(issue)}`,
+    );
   const more = result.error.issues.length > 20 ? [`… and ${result.error.issues.length - 20} more`] : [];
-  throw new ImportError(`${file} is not a ${what} export as documented:\n${[...lines, ...more].join("\n")}`);
+  throw new ImportError(
+    `${file} is not a${/^[AEIOU]/.test(what) ? "n" : ""} ${what} export as documented:\n${[...lines, ...more].join("\n")}`,
+  );
 }

@@ -88,7 +88,6 @@ export function slackLookup(client: ApiCaller, options: LookupOptions = {}): Loo
     for (let attempt = 1; ; attempt++) {
       const wait = last + minInterval - clock();
       if (wait > 0) await sleep(wait);
-      last = clock();
       try {
         const res = await client.apiCall("users.lookupByEmail", { email });
         const id = (res.user as { id?: unknown } | undefined)?.id;
@@ -113,6 +112,9 @@ export function slackLookup(client: ApiCaller, options: LookupOptions = {}): Loo
         }
         // Retry-After when Slack gives one, else back off 1 s, 2 s, 4 s …
         await sleep(failure.kind === "rate_limited" ? failure.retryAfterMs : 1000 * 2 ** (attempt - 1));
+      } finally {
+        // Counted from the answer, so a slow call does not let the next one follow it closely.
+        last = clock();
       }
     }
   };
