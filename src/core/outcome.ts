@@ -29,8 +29,8 @@ export const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   remediated: "remediated",
 };
 
-/** One alert occurrence with what its timeline tells about it. */
-export interface Occurrence {
+/** One alert with how it ended, as its timeline tells (the noise and load reports read these). */
+export interface AlertOutcome {
   readonly alert: Alert;
   readonly outcome: Outcome;
   /** Handed off at some point (also when it was escalated afterwards). */
@@ -65,7 +65,7 @@ export function outcomeOf(alert: Alert, events: readonly AlertEvent[] = []): Out
   return alert.ackedAt ? "resolved_after_ack" : "resolved_by_itself";
 }
 
-export function occurrenceOf(alert: Alert, events: readonly AlertEvent[] = []): Occurrence {
+export function alertOutcome(alert: Alert, events: readonly AlertEvent[] = []): AlertOutcome {
   return {
     alert,
     outcome: outcomeOf(alert, events),

@@ -3,6 +3,7 @@
 
 import { escapeMrkdwn } from "../../core/mrkdwn";
 import { median, timeToAck, timeToResolve } from "../../core/outcome";
+import { DAY_MS } from "../../core/tz";
 import { type Block, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
 import { formatDuration, formatRate, plural } from "../load/load-blocks";
@@ -10,7 +11,6 @@ import { noiseReport } from "../load/noise";
 import { teamLabel } from "../load/noise-blocks";
 import { teamLoad } from "../load/team-load";
 
-const DAY_MS = 24 * 3600_000;
 const NOISY_SHOWN = 5;
 
 export async function opsReport(

@@ -6,6 +6,7 @@
 // (platform/slack/delivery.ts).
 
 import type { Job } from "bullmq";
+import { DAY_MS } from "../../core/tz";
 import { onScheduledJob } from "../../platform/queue/schedule";
 import { tryLock } from "../../platform/redis/lock";
 import { postOnce } from "../../platform/slack/delivery";
@@ -19,7 +20,6 @@ import { incidentStore } from "./store";
 export const REVIEW_JOB = "weekly-review";
 export const REVIEW_EVENT = "oncall_review";
 
-const DAY_MS = 86_400_000;
 /** How far back a missing postmortem is still chased. */
 const MISSING_LOOKBACK_DAYS = 90;
 const POSTED_TTL_SECONDS = 60 * 24 * 3600;

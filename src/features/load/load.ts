@@ -3,10 +3,11 @@
 // window, is eligible for ejection: it then carries its own pages. Pure.
 
 import type { OncallConfig, Rotation, Team } from "../../core/config";
-import { median, type Occurrence, percentile, timeToAck, timeToResolve } from "../../core/outcome";
+import { type AlertOutcome, median, percentile, timeToAck, timeToResolve } from "../../core/outcome";
+import { DAY_MS } from "../../core/tz";
 import { isInWorkday } from "../../core/workday";
 
-export const WEEK_MS = 7 * 24 * 3600_000;
+export const WEEK_MS = 7 * DAY_MS;
 
 export interface LoadInput {
   readonly config: Pick<OncallConfig, "teams" | "rotations">;
@@ -14,7 +15,7 @@ export interface LoadInput {
    * Occurrences created before `now`, reaching back at least `weeks` weeks and each team's rotation
    * window (`load_limits.window`); older ones are ignored.
    */
-  readonly occurrences: readonly Occurrence[];
+  readonly occurrences: readonly AlertOutcome[];
   readonly now: Date;
   /** The window the figures cover: the `weeks` weeks before `now` (a fraction for days: 1/7 a day). */
   readonly weeks: number;
@@ -83,14 +84,14 @@ function limitOf(rotation: Rotation | undefined): LoadLimit | null {
   };
 }
 
-function createdMs(o: Occurrence): number {
+function createdMs(o: AlertOutcome): number {
   return Date.parse(o.alert.createdAt);
 }
 
 function teamLoad(
   team: Team,
   input: LoadInput,
-  mine: readonly Occurrence[],
+  mine: readonly AlertOutcome[],
   received: { handOffs: number; escalations: number },
 ): TeamLoad {
   const now = input.now.getTime();
@@ -155,7 +156,7 @@ export function loadReport(input: LoadInput): LoadReport {
   const now = input.now.getTime();
   const from = now - input.weeks * WEEK_MS;
   const past = input.occurrences.filter((o) => createdMs(o) < now);
-  const byTeam = new Map<string, Occurrence[]>();
+  const byTeam = new Map<string, AlertOutcome[]>();
   const received = new Map<string, { handOffs: number; escalations: number }>();
   const receivedBy = (id: string) => {
     let r = received.get(id);

@@ -4,7 +4,7 @@
 // noisy occurrences, so the worst ones can be fixed or deleted. Pure.
 
 import type { Alert } from "../../core/alert";
-import { median, type Occurrence, timeToAck } from "../../core/outcome";
+import { type AlertOutcome, median, timeToAck } from "../../core/outcome";
 
 /** A later occurrence firing within this long after the previous one resolved is flapping. */
 export const FLAP_WINDOW_MS = 60 * 60_000;
@@ -13,7 +13,7 @@ export const FIX_OR_DELETE_TOP = 3;
 
 export interface NoiseInput {
   /** Occurrences to consider; those created outside [from, to) are ignored. */
-  readonly occurrences: readonly Occurrence[];
+  readonly occurrences: readonly AlertOutcome[];
   /**
    * Occurrences before the window that in-window ones name as `previousId`: only flapping reads
    * them (the first occurrence in the window may flap on one that resolved just before it).

@@ -2,14 +2,14 @@
 // need them. Read-only; chunked pipelines keep a month of alerts to a handful of round trips.
 
 import type { Alert, AlertEvent } from "../../core/alert";
-import { type Occurrence, occurrenceOf } from "../../core/outcome";
+import { type AlertOutcome, alertOutcome } from "../../core/outcome";
 import type { AlertStore } from "../paging/alert-store";
 
 const CHUNK = 500;
 
 export interface WindowOccurrences {
   /** Created in [from, to), oldest first. */
-  readonly occurrences: Occurrence[];
+  readonly occurrences: AlertOutcome[];
   /** Earlier occurrences that in-window ones name as previous (for flapping). */
   readonly earlier: Alert[];
 }
@@ -47,7 +47,7 @@ export async function loadOccurrences(store: AlertStore, from: Date, to: Date): 
     ...new Set(alerts.flatMap((a) => (a.previousId && !known.has(a.previousId) ? [a.previousId] : []))),
   ];
   return {
-    occurrences: alerts.map((a) => occurrenceOf(a, events.get(a.id) ?? [])),
+    occurrences: alerts.map((a) => alertOutcome(a, events.get(a.id) ?? [])),
     earlier: await alertsOf(store, earlierIds),
   };
 }

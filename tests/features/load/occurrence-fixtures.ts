@@ -2,7 +2,7 @@
 // about changed.
 
 import type { Alert, AlertEvent, AlertRoute } from "../../../src/core/alert";
-import { type Occurrence, occurrenceOf } from "../../../src/core/outcome";
+import { type AlertOutcome, alertOutcome } from "../../../src/core/outcome";
 
 const MIN = 60_000;
 
@@ -57,6 +57,6 @@ export function ev(type: AlertEvent["type"], at: string, actor = "U01AAA"): Aler
   return { type, at, actor, text: type, thread: true };
 }
 
-export function occ(a: Alert, events: readonly AlertEvent[] = []): Occurrence {
-  return occurrenceOf(a, events);
+export function occ(a: Alert, events: readonly AlertEvent[] = []): AlertOutcome {
+  return alertOutcome(a, events);
 }
