@@ -1,17 +1,13 @@
-// The features of the running bot, in the order their hooks run after an alert changes.
+// The features of the running bot, in the order their hooks run after an alert changes. Each
+// feature's index.ts says what it registers.
 
-import { escalationFeature } from "./features/escalation/jobs";
-import { incidentFeature } from "./features/incidents/commands";
-import { reviewFeature } from "./features/incidents/review";
-import { opsLoadFeature } from "./features/load/commands";
-import { alertButtonsFeature } from "./features/paging/buttons";
+import { escalationFeature } from "./features/escalation";
+import { incidentFeature, reviewFeature } from "./features/incidents";
+import { opsLoadFeature } from "./features/load";
 import { noiseFeature } from "./features/noise";
-import { notifyFeature } from "./features/paging/notify";
-import { remediationFeature } from "./features/remediation/jobs";
-import { calendarFeature } from "./features/rotation/calendar";
-import { oncallCommandsFeature } from "./features/rotation/commands";
-import { homeFeature } from "./features/rotation/home";
-import { shiftChangeFeature } from "./features/rotation/shift-change";
+import { alertButtonsFeature, notifyFeature } from "./features/paging";
+import { remediationFeature } from "./features/remediation";
+import { calendarFeature, homeFeature, oncallCommandsFeature, shiftChangeFeature } from "./features/rotation";
 import type { Feature } from "./runtime";
 
 export const FEATURES: readonly Feature[] = [
