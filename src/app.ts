@@ -19,7 +19,7 @@ import type { Logger } from "./platform/log";
 import { createMetrics } from "./platform/metrics";
 import { ScheduledJobs } from "./platform/queue/schedule";
 import { connectQueue, connectStore, waitReady } from "./platform/redis/client";
-import { createSlackClient, SlackApi, SlackCallError } from "./platform/slack/api";
+import { createSlackClient, SlackApi, SlackCallError, slackLogger } from "./platform/slack/api";
 import { CommandRouter } from "./platform/slack/commands";
 import type { AlertChangeHook, FeatureParts, Queues, Role, Runtime } from "./runtime";
 
@@ -111,7 +111,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
       return [name, queue];
     }),
   ) as unknown as Queues;
-  const slack = new SlackApi(createSlackClient(settings.slackBotToken, settings.slackApiUrl), metrics);
+  const slack = new SlackApi(createSlackClient(settings.slackBotToken, settings.slackApiUrl, log), metrics);
   await checkSlackToken(slack, log);
   const hooks: AlertChangeHook[] = [];
   const rt: Runtime = {
@@ -174,11 +174,13 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
           endpoints: "/slack/events",
           // Refused signatures are answered 401; Bolt's own warning per request would only be noise.
           logLevel: LogLevel.ERROR,
+          logger: slackLogger(log, "bolt:http", LogLevel.ERROR),
         });
     socketReceiver = settings.slackAppToken
       ? new SocketModeReceiver({
           appToken: settings.slackAppToken,
           logLevel: LogLevel.WARN,
+          logger: slackLogger(log, "socket-mode"),
           // The socket client has a WebClient of its own for apps.connections.open; it must ask the
           // same Slack as the bot's client (the fake one in tests and the sandbox).
           installerOptions: {
@@ -196,6 +198,8 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         timeout: 10_000,
       },
       logLevel: LogLevel.WARN,
+      // Bolt hands it to its WebClient too: the SDK's lines go into the JSON log, not beside it.
+      logger: slackLogger(log, "bolt"),
       // Checked above without crashing when Slack is briefly unreachable; Bolt's own check at
       // construction would reject unhandled and take the process (and the webhooks) down with it.
       tokenVerificationEnabled: false,

@@ -1,8 +1,9 @@
 // The Slack Web API as the bot uses it: one client without its own retry loop (the queue owns
 // retries, so failures are seen, counted and backed off), every call timed, every failure classified.
 
-import { ErrorCode, WebClient } from "@slack/web-api";
+import { ErrorCode, LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
 import { CodedError, ErrorCode as OncallErrorCode } from "../errors";
+import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 
 export type SlackFailure =
@@ -64,9 +65,67 @@ export function classifySlackError(err: unknown): SlackFailure {
   }
 }
 
-export function createSlackClient(token: string, apiUrl: string | null): WebClient {
+const LEVEL_ORDER: Record<LogLevel, number> = {
+  [LogLevel.DEBUG]: 0,
+  [LogLevel.INFO]: 1,
+  [LogLevel.WARN]: 2,
+  [LogLevel.ERROR]: 3,
+};
+
+function lineOf(parts: readonly unknown[]): string {
+  return parts
+    .map((p) => {
+      if (typeof p === "string") return p;
+      try {
+        return JSON.stringify(p);
+      } catch {
+        return String(p);
+      }
+    })
+    .join(" ");
+}
+
+/**
+ * A logger for the Slack SDK (WebClient, Bolt, its receivers) that writes through pino. Without it
+ * the SDK prints plain-text lines (`[WARN]  web-api:WebClient:0 …`) into the JSON log, where log
+ * shippers cannot parse them and the redaction rules do not apply. An Error among the SDK's
+ * arguments is logged as `err`, so pino keeps its stack.
+ */
+export function slackLogger(log: Logger, name = "slack", level: LogLevel = LogLevel.WARN): SlackLogger {
+  let current = level;
+  // The SDK names the loggers it makes itself (`web-api:WebClient:0`); one handed in keeps `name`.
+  let source = name;
+  const at =
+    (lvl: LogLevel) =>
+    (...parts: unknown[]): void => {
+      if (LEVEL_ORDER[lvl] < LEVEL_ORDER[current]) return;
+      const err = parts.find((p) => p instanceof Error);
+      const rest = parts.filter((p) => p !== err);
+      log[lvl](
+        { slack: source, ...(err ? { err } : {}) },
+        lineOf(rest) || (err as Error | undefined)?.message,
+      );
+    };
+  return {
+    debug: at(LogLevel.DEBUG),
+    info: at(LogLevel.INFO),
+    warn: at(LogLevel.WARN),
+    error: at(LogLevel.ERROR),
+    setLevel: (l) => {
+      current = l;
+    },
+    getLevel: () => current,
+    setName: (n) => {
+      source = n;
+    },
+  };
+}
+
+/** The bot's Web API client; `log` takes the SDK's own log lines (see `slackLogger`). */
+export function createSlackClient(token: string, apiUrl: string | null, log?: Logger): WebClient {
   return new WebClient(token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    ...(log ? { logger: slackLogger(log, "web-api:WebClient") } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 10_000,

@@ -2,35 +2,14 @@
 
 import { describe, expect, it } from "vitest";
 import { checkBlocks } from "../../../sandbox/slack-blocks-check";
-import { type Alert, openAlert } from "../../../src/core/alert";
+import type { Alert } from "../../../src/core/alert";
 import { actionableQuestion } from "../../../src/features/noise/blocks";
-import { STREAM_API_ROUTE } from "../../support/alerts";
+import { streamApiAlert } from "../../support/alerts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 
-function resolvedAlert(patch: Partial<Alert> = {}): Alert {
-  const { alert: a } = openAlert({
-    group: {
-      source: "alertmanager",
-      groupKey: "{}:{}",
-      groupId: "0123456789abcdef",
-      status: "firing",
-      groupLabels: {},
-      commonLabels: { alertname: "HighErrorRate", job: "stream-api" },
-      commonAnnotations: { summary: "5xx above 5%" },
-      externalUrl: null,
-      instances: [],
-      title: null,
-      truncatedAlerts: 0,
-    },
-    occurrence: 1,
-    previousId: null,
-    route: STREAM_API_ROUTE,
-    hasRunbook: () => true,
-    now: NOW,
-  });
-  return { ...a, state: "resolved", ...patch };
-}
+const resolvedAlert = (patch: Partial<Alert> = {}): Alert =>
+  streamApiAlert({ state: "resolved", ...patch }, NOW);
 
 const ids = (blocks: unknown) => JSON.stringify(blocks).match(/"action_id":"[^"]+"/g) ?? [];
 
