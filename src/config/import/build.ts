@@ -297,6 +297,8 @@ export function buildConfig(org: SourceOrg, options: BuildOptions): ImportResult
   // Rotations, one per schedule: its full-time layer with the highest priority.
   const rotationIds = new Ids();
   const rotations: RotationOut[] = [];
+  /** Participants who were not members of the team they stand for, by team. */
+  const added = new Map<string, string[]>();
   const orgAdmins = org.people.filter((p) => p.admin && options.slackIds.has(p.key)).map((p) => p.key);
   for (const s of org.schedules) {
     const id = rotationIds.take(s.name, "rotation");
@@ -393,11 +395,8 @@ export function buildConfig(org: SourceOrg, options: BuildOptions): ImportResult
       const team = teams.get(home)!;
       if (!team.memberKeys.includes(p.key)) {
         team.memberKeys.push(p.key);
-        note(
-          "info",
-          TEAMS_FILE,
-          `added ${nameOf(p.key)} to team "${team.out.id}": they take turns in ${product} schedule "${s.name}", and the bot's participants must be members of the team they stand for`,
-        );
+        const where = `team "${team.out.id}" (from ${product} schedule "${s.name}")`;
+        added.set(where, [...(added.get(where) ?? []), nameOf(p.key)]);
       }
       participants.push({ user: userOf(p.key), team: team.out.id });
     }
@@ -498,6 +497,14 @@ export function buildConfig(org: SourceOrg, options: BuildOptions): ImportResult
       source: `${product} schedule "${s.name}" (${s.key}), ${describeLayer(chosen)}`,
       overrides,
     });
+  }
+
+  for (const [where, names] of added) {
+    note(
+      "info",
+      TEAMS_FILE,
+      `added ${names.join(", ")} to the members of ${where}: they take turns in it, and the bot's participants must be members of the team they stand for`,
+    );
   }
 
   // Teams' remaining fields, now that schedules have added participants to them.
@@ -619,12 +626,20 @@ export function buildConfig(org: SourceOrg, options: BuildOptions): ImportResult
     "",
     'runbooks are not imported (none of these products keeps them); `npm run config:check -- --prometheus-rules <rule files>` lists every alert rule that has no runbook entry, as `<file>:<line>: alert "X" has no runbook entry; add runbooks/X.md`',
   );
+  // Merging files several schedules' identical notes under one rotation: say each once.
+  const seen = new Set<string>();
+  const unique = notes.filter((n) => {
+    const key = `${n.kind}\0${n.file}\0${n.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return {
     product: org.product,
     teams: teamOut,
     rotations: finalRotations,
     fallbackRotation: firstRotation,
-    notes,
+    notes: unique,
   };
 }
 
