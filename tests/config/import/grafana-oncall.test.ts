@@ -79,6 +79,18 @@ describe("Grafana OnCall import", () => {
     ]);
   });
 
+  it("--merge says a note both schedules share once, under merged.yaml", () => {
+    const merged = buildConfig(source(), { now: NOW, slackIds: new Map(), merge: true });
+    const escalation = merged.notes.filter((n) => n.message.startsWith("escalation is not part of"));
+    expect(escalation).toEqual([
+      {
+        kind: "info",
+        file: "schedules/rotations/merged.yaml",
+        message: "escalation is not part of the Grafana OnCall export; used ack_timeout 15m, repeats 2",
+      },
+    ]);
+  });
+
   it("lists the time-restricted, higher-level shift it cannot express", async () => {
     const unsupported = buildConfig(source(), { now: NOW, slackIds: new Map() })
       .notes.filter((n) => n.kind === "unsupported")
