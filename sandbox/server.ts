@@ -99,7 +99,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       botUrl: () => app?.url ?? "",
       subcommands: (command) => app?.runtime.commands.subcommands(command) ?? [],
       routingState: () =>
-        app ? app.rotationState.load() : Promise.resolve({ overrides: [], ejectedTeams: new Set() }),
+        app ? app.rotationState.routingState() : Promise.resolve({ overrides: [], ejectedTeams: new Set() }),
     });
     app = await startApp({ settings, config, log, now: clock.now, port, host, extraRoutes: [ui.route] });
     const running = app;

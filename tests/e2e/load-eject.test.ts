@@ -88,10 +88,10 @@ describe("/oncall eject and readmit", () => {
     const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const rotation = h.config.rotations[0]!;
     const now = h.clock.now();
-    expect(shiftAt(rotation, now, await h.app.rotationState.load())?.user).toBe("U02AAA");
+    expect(shiftAt(rotation, now, await h.app.rotationState.routingState())?.user).toBe("U02AAA");
 
     await command(h, "U0ADMIN", "eject search too many SearchLatencyHigh pages");
-    expect(shiftAt(rotation, now, await h.app.rotationState.load())?.user).toBe("U03AAA");
+    expect(shiftAt(rotation, now, await h.app.rotationState.routingState())?.user).toBe("U03AAA");
     expect(notices(h, "C0ONCALL")[0]?.text).toContain("<@U03AAA> is now on call instead of <@U02AAA>.");
 
     const id = await fire(h, "CheckoutErrors", { job: "checkout" });
@@ -102,7 +102,7 @@ describe("/oncall eject and readmit", () => {
     expect(dm.args.users).toBe("U03AAA");
 
     await command(h, "U0ADMIN", "readmit search");
-    expect(shiftAt(rotation, now, await h.app.rotationState.load())?.user).toBe("U02AAA");
+    expect(shiftAt(rotation, now, await h.app.rotationState.routingState())?.user).toBe("U02AAA");
     expect(notices(h, "C0ONCALL").at(-1)?.text).toContain("<@U02AAA> is now on call instead of <@U03AAA>.");
   });
 

@@ -15,7 +15,7 @@ import type { Feature, Runtime } from "../../runtime";
 import { loadMessage } from "./load-blocks";
 import { noiseReport } from "./noise";
 import { noiseMessage } from "./noise-blocks";
-import { loadOccurrences } from "./occurrences";
+import { readOccurrences } from "./occurrences";
 import { describeEjection, mayEject, mayReadmit, rotationNames } from "./rules";
 import { teamLoad } from "./team-load";
 
@@ -73,7 +73,7 @@ async function post(rt: Runtime, channel: string, text: string): Promise<string 
 }
 
 async function shiftsNow(rt: Runtime, rotations: readonly Rotation[], now: Date): Promise<(Shift | null)[]> {
-  const state = await rt.rotationState.load();
+  const state = await rt.rotationState.routingState();
   return rotations.map((r) => shiftAt(r, now, state));
 }
 
@@ -82,7 +82,7 @@ async function noise(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const days = ctx.args[0] ? wholeNumber(ctx.args[0], "The number of days", MAX_DAYS) : DEFAULT_NOISE_DAYS;
   const now = rt.now();
   const from = new Date(now.getTime() - days * DAY_MS);
-  const data = await loadOccurrences(rt.alerts, from, now);
+  const data = await readOccurrences(rt.alerts, from, now);
   const report = noiseReport({ occurrences: data.occurrences, earlier: data.earlier, from, to: now });
   return noiseMessage(report, rt.config.teams, days);
 }

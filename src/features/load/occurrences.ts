@@ -35,7 +35,7 @@ async function alertsOf(store: AlertStore, ids: readonly string[]): Promise<Aler
   return out;
 }
 
-export async function loadOccurrences(store: AlertStore, from: Date, to: Date): Promise<WindowOccurrences> {
+export async function readOccurrences(store: AlertStore, from: Date, to: Date): Promise<WindowOccurrences> {
   const ids = await store.idsCreatedBetween(from, to);
   const alerts = await alertsOf(store, ids);
   const events = await eventsOf(

@@ -4,7 +4,7 @@
 import type { Runtime } from "../../runtime";
 import type { Ejection } from "../rotation/store";
 import { type LoadReport, loadLookbackWeeks, loadReport, WEEK_MS } from "./load";
-import { loadOccurrences, type WindowOccurrences } from "./occurrences";
+import { readOccurrences, type WindowOccurrences } from "./occurrences";
 
 export async function teamLoad(
   rt: Pick<Runtime, "config" | "alerts" | "rotationState">,
@@ -15,7 +15,7 @@ export async function teamLoad(
   // Eligibility looks at each rotation's own window, usually longer than the one shown.
   const from = new Date(now.getTime() - loadLookbackWeeks(rt.config, weeks) * WEEK_MS);
   const [data, ejections] = await Promise.all([
-    loadOccurrences(rt.alerts, from, now),
+    readOccurrences(rt.alerts, from, now),
     rt.rotationState.ejections(),
   ]);
   const load = loadReport({

@@ -89,9 +89,9 @@ export function calendarRoute(rt: Runtime): ExtraRoute {
         return sendJson(res, 400, { error: typeof ahead === "string" ? ahead : back });
       }
       const user = url.searchParams.get("user");
-      let state: Awaited<ReturnType<Runtime["rotationState"]["load"]>>;
+      let state: Awaited<ReturnType<Runtime["rotationState"]["routingState"]>>;
       try {
-        state = await rt.rotationState.load();
+        state = await rt.rotationState.routingState();
       } catch (err) {
         rt.log.warn({ err }, "calendar: rotation state unavailable");
         return sendJson(

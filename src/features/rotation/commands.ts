@@ -71,7 +71,7 @@ async function announce(rt: Runtime, channel: string, text: string): Promise<voi
 async function who(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   if (ctx.args.length > 1) throw new UsageError("`who` takes at most one rotation name.");
   const rotations = ctx.args[0] ? [requireRotation(rt.config, ctx.args[0])] : rt.config.rotations;
-  const state = await rt.rotationState.load();
+  const state = await rt.rotationState.routingState();
   const now = rt.now();
   return whoReply(
     rt.config,
@@ -96,7 +96,7 @@ async function schedule(rt: Runtime, ctx: CommandContext): Promise<CommandReply>
     }
   }
   const w = weeks ?? DEFAULT_SCHEDULE_WEEKS;
-  const state = await rt.rotationState.load();
+  const state = await rt.rotationState.routingState();
   const now = rt.now();
   const end = new Date(now.getTime() + w * 7 * DAY_MS);
   const parts = (rotation ? [rotation] : rt.config.rotations).map((r) => ({
@@ -199,7 +199,7 @@ async function addOverride(rt: Runtime, ctx: CommandContext): Promise<CommandRep
     createdBy: ctx.userId,
   });
   await rt.rotationState.pruneOverrides(new Date(now.getTime() - OVERRIDE_RETENTION_MS));
-  const state = await rt.rotationState.load();
+  const state = await rt.rotationState.routingState();
   const shifts: Shift[] = shiftsBetween(rotation, from, to, state);
   const covered = shifts.filter((s) => s.overrideId === stored.id);
   const replaced = [...new Set(covered.map((s) => s.scheduledUser))].filter((u) => u !== target);

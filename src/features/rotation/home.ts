@@ -132,7 +132,7 @@ export async function pageLinks(rt: Runtime, alerts: readonly Alert[]): Promise<
 export async function publishHome(rt: Runtime, viewer: string): Promise<void> {
   const fallbackTz = rt.config.rotations[0]?.timezone ?? "UTC";
   const [state, tz] = await Promise.all([
-    rt.rotationState.load(),
+    rt.rotationState.routingState(),
     userTimeZone(rt.slack, viewer, fallbackTz),
   ]);
   const now = rt.now();

@@ -118,7 +118,7 @@ export async function processShiftChange(rt: Runtime, rotationId: string): Promi
   if (!release) return { kind: "busy", handoff };
   try {
     if ((await rt.redis.hget(key, "done")) === "1") return { kind: "done-before", handoff };
-    const state = await rt.rotationState.load();
+    const state = await rt.rotationState.routingState();
     const shift = shiftAt(rotation, now, state);
     const tz = rotation.timezone;
     let text: string;

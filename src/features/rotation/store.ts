@@ -30,7 +30,7 @@ export class RotationStateStore {
     this.keys = new Keys(prefix);
   }
 
-  async load(): Promise<RoutingState> {
+  async routingState(): Promise<RoutingState> {
     const [overrides, ejected] = await Promise.all([this.overrides(), this.ejections()]);
     return { overrides, ejectedTeams: new Set(ejected.map((e) => e.teamId)) };
   }

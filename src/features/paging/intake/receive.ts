@@ -37,7 +37,7 @@ export async function receiveGroup(
   const routeOf =
     opts.route ?? ((at: Date, state: RoutingState) => routeAlert(deps.config, group.commonLabels, at, state));
   const result = await deps.alerts.ingest(group, now, {
-    route: async () => routeOf(now, await deps.rotationState.load()),
+    route: async () => routeOf(now, await deps.rotationState.routingState()),
     hasRunbook: (name) => opts.runbookRequired === false || name in deps.config.runbooks,
   });
   deps.metrics.alertsReceived.inc({ source: group.source, status: group.status });
