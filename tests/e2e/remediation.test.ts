@@ -290,6 +290,44 @@ describe("http-request remediation", () => {
   });
 });
 
+describe("the DM after a failed remediation", () => {
+  it("waits out Slack's Retry-After, like every other queue, and is sent once", async () => {
+    let answer: (status: number) => void = () => {};
+    const upstream = new Promise<number>((r) => {
+      answer = r;
+    });
+    const ep = await startEndpoint(() => upstream);
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true, retries: 0 }`,
+      }),
+    );
+    const id = await fire(hh, "CacheStale");
+    // The on-call DM copy of the page is out; the next DM opened is the one about the failure.
+    await eventually(() => dmTexts(hh, ONCALL).length === 1, 8_000, "the on-call DM");
+    await eventually(() => ep.received.length === 1, 8_000, "the remediation request");
+    // Longer than the job's own first backoff (1 s): only honouring Retry-After waits this long.
+    hh.slack.failNext("conversations.open", { status: 429, retryAfterSec: 3 });
+    answer(500);
+    const dm = await eventually(
+      () => dmTexts(hh, ONCALL).find((t) => t.includes("Automation failed")),
+      10_000,
+      "the failure DM",
+    );
+    expect(dm).toContain("CacheStale");
+    const opens = hh.slack.callsTo("conversations.open");
+    const limited = opens.find((c) => c.status === 429);
+    expect(limited).toBeDefined();
+    const sent = opens.filter((c) => c.status === 200 && c.at > limited!.at);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.at.getTime() - limited!.at.getTime()).toBeGreaterThanOrEqual(2_900);
+    await runsFinished(hh, id);
+    await settled(hh);
+    expect(dmTexts(hh, ONCALL).filter((t) => t.includes("Automation failed"))).toHaveLength(1);
+  });
+});
+
 describe("command remediation", () => {
   it("passes each firing instance's labels as env and argv, keeps shell metacharacters inert, and runs each new instance once", async () => {
     const dir = configDir(
