@@ -12,6 +12,7 @@ import type { OncallConfig } from "./core/config";
 import { FEATURES } from "./features";
 import { AlertStore } from "./features/paging/alert-store";
 import { DeliveryStore } from "./features/paging/delivery-store";
+import { opsgenieRoute } from "./features/paging/opsgenie-api";
 import { webhookRoute } from "./features/paging/webhooks";
 import { RotationStateStore } from "./features/rotation/store";
 import { createHttpServer, type ExtraRoute } from "./platform/http/server";
@@ -247,7 +248,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
             }
           })(),
         ),
-      extraRoutes: [webhooks, ...routes],
+      extraRoutes: [webhooks, opsgenieRoute(rt, settings), ...routes],
     });
     const srv = server;
     await new Promise<void>((resolve, reject) => {

@@ -23,6 +23,16 @@ export interface Settings {
   readonly remediationConcurrency: number;
   /** Loop guard: at most `runs` runs of a handler per target of an alert group within `windowMs`. */
   readonly remediationLoopGuard: { readonly runs: number; readonly windowMs: number };
+  /** Extra GenieKeys for the Opsgenie alert API (ALERT_WEBHOOK_TOKEN is always one); none when unset. */
+  readonly opsgenieKeys?: readonly OpsgenieKeySetting[];
+}
+
+/** One integration of OPSGENIE_KEYS: its name, its key (from OPSGENIE_KEY_<NAME>) and what it pins. */
+export interface OpsgenieKeySetting {
+  readonly name: string;
+  readonly key: string;
+  /** Every alert sent with this key routes to this team or service; null routes by labels. */
+  readonly pin: { readonly kind: "team" | "service"; readonly id: string } | null;
 }
 
 export class SettingsError extends CodedError {
@@ -91,10 +101,74 @@ export function parseLoopLimit(text: string): { runs: number; windowMs: number }
   }
 }
 
+const MIN_KEY_LENGTH = 16;
+
+/** The env variable holding an integration's key: "payments-eu" -> OPSGENIE_KEY_PAYMENTS_EU. */
+export function opsgenieKeyVariable(name: string): string {
+  return `OPSGENIE_KEY_${name.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/**
+ * OPSGENIE_KEYS lists integrations, not secrets, so it can sit in a deployment's plain config:
+ * "name", "name:team=<id>" or "name:service=<id>", comma-separated. Each key is read from its own
+ * variable. Returns the problems instead of throwing, so they join the other settings' list.
+ */
+export function readOpsgenieKeys(
+  env: NodeJS.ProcessEnv,
+  webhookToken: string | undefined,
+): { keys: OpsgenieKeySetting[]; problems: string[] } {
+  const list = env.OPSGENIE_KEYS?.trim() ?? "";
+  const keys: OpsgenieKeySetting[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  if (list === "") return { keys, problems };
+  for (const entry of list.split(",").map((e) => e.trim())) {
+    const m = /^([a-z0-9][a-z0-9-]*)(?::(team|service)=([A-Za-z0-9_.-]+))?$/.exec(entry);
+    if (!m) {
+      problems.push(
+        `OPSGENIE_KEYS entry ${JSON.stringify(entry)} is not "name", "name:team=<team id>" or "name:service=<service id>" (names: lower-case letters, digits, dashes)`,
+      );
+      continue;
+    }
+    const name = m[1]!;
+    const variable = opsgenieKeyVariable(name);
+    if (seen.has(name)) {
+      problems.push(`OPSGENIE_KEYS names integration "${name}" twice`);
+      continue;
+    }
+    seen.add(name);
+    const key = env[variable]?.trim() ?? "";
+    if (key === "") {
+      problems.push(`${variable} is required: the GenieKey of integration "${name}" listed in OPSGENIE_KEYS`);
+      continue;
+    }
+    if (key.length < MIN_KEY_LENGTH) {
+      problems.push(
+        `${variable} is too short: use at least ${MIN_KEY_LENGTH} characters (\`openssl rand -hex 32\`)`,
+      );
+      continue;
+    }
+    const twin = keys.find((k) => k.key === key);
+    if (twin || key === webhookToken) {
+      problems.push(
+        `${variable} is the same key as ${twin ? opsgenieKeyVariable(twin.name) : "ALERT_WEBHOOK_TOKEN"}: give every integration its own key, so it is clear where an alert routes`,
+      );
+      continue;
+    }
+    const pin = m[2] ? { kind: m[2] as "team" | "service", id: m[3]! } : null;
+    keys.push({ name, key, pin });
+  }
+  return { keys, problems };
+}
+
 export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Settings {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  const opsgenie = readOpsgenieKeys(env, parsed.success ? parsed.data.ALERT_WEBHOOK_TOKEN : undefined);
+  if (!parsed.success || opsgenie.problems.length) {
+    throw new SettingsError([
+      ...(parsed.error?.issues.map((i) => `${i.path.join(".")} ${i.message}`) ?? []),
+      ...opsgenie.problems,
+    ]);
   }
   const e = parsed.data;
   return {
@@ -111,5 +185,6 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     logLevel: e.LOG_LEVEL ?? "info",
     remediationConcurrency: e.REMEDIATION_CONCURRENCY === null ? 2 : Number(e.REMEDIATION_CONCURRENCY),
     remediationLoopGuard: parseLoopLimit(e.REMEDIATION_LOOP_LIMIT ?? "3/1h")!,
+    opsgenieKeys: opsgenie.keys,
   };
 }

@@ -6,7 +6,7 @@
 export type InstanceStatus = "firing" | "resolved";
 
 /** "manual": a manual alert typed by a person with `/oncall page`, not parsed from a webhook. */
-export type AlertSource = "alertmanager" | "grafana" | "generic" | "manual";
+export type AlertSource = "alertmanager" | "grafana" | "generic" | "opsgenie" | "manual";
 
 export type LabelSet = Readonly<Record<string, string>>;
 

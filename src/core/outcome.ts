@@ -40,7 +40,7 @@ export interface AlertOutcome {
 /** How src/features/remediation/rules.ts starts the thread text of a successful run. */
 const REMEDIATION_SUCCESS = "✅";
 
-const SOURCES: ReadonlySet<string> = new Set(["alertmanager", "grafana", "generic"]);
+const SOURCES: ReadonlySet<string> = new Set(["alertmanager", "grafana", "generic", "opsgenie"]);
 
 /** Whether the alert was resolved by its monitoring source rather than by a person. */
 export function resolvedBySource(alert: Pick<Alert, "resolvedBy" | "source">): boolean {

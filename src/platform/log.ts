@@ -20,6 +20,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
           "settings.slackSigningSecret",
           "settings.slackAppToken",
           "settings.alertWebhookToken",
+          "settings.opsgenieKeys[*].key",
         ],
         censor: "[redacted]",
       },

@@ -62,6 +62,8 @@ export interface HarnessOptions {
   readonly role?: Role;
   readonly redisUrl?: string;
   readonly transport?: SlackTransport;
+  /** Settings to change from the test defaults (e.g. a faster heartbeat check). */
+  readonly settings?: Partial<Settings>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -89,6 +91,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logLevel: "silent",
     remediationConcurrency: 2,
     remediationLoopGuard: { runs: 3, windowMs: 3_600_000 },
+    ...opts.settings,
   };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const start = () =>
