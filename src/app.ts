@@ -134,6 +134,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     page: { config, runbookBaseUrl: settings.runbookBaseUrl },
     commands: new CommandRouter(),
     onAlertChange: hooks,
+    intakeFilters: [],
     scheduled: new ScheduledJobs(),
     async alertChanged(change) {
       for (const hook of hooks) await hook(change);
@@ -221,6 +222,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
       log,
       alertChanged: rt.alertChanged,
       now: rt.now,
+      intakeFilters: rt.intakeFilters,
     });
     server = createHttpServer({
       metrics,

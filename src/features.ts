@@ -2,6 +2,7 @@
 // feature's index.ts says what it registers.
 
 import { escalationFeature } from "./features/escalation";
+import { heartbeatFeature } from "./features/heartbeats";
 import { incidentFeature, reviewFeature } from "./features/incidents";
 import { opsLoadFeature } from "./features/load";
 import { noiseFeature } from "./features/noise";
@@ -23,4 +24,5 @@ export const FEATURES: readonly Feature[] = [
   calendarFeature,
   incidentFeature,
   reviewFeature,
+  heartbeatFeature,
 ];

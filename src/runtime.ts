@@ -11,6 +11,7 @@ import type { OncallConfig } from "./core/config";
 import type { AlertStore } from "./features/paging/alert-store";
 import type { PageContext } from "./features/paging/blocks";
 import type { DeliveryStore } from "./features/paging/delivery-store";
+import type { IntakeFilter } from "./features/paging/intake/receive";
 import type { RotationStateStore } from "./features/rotation/store";
 import type { ExtraRoute } from "./platform/http/server";
 import type { Logger } from "./platform/log";
@@ -61,6 +62,8 @@ export interface Runtime {
   readonly commands: CommandRouter;
   /** Hooks run after every stored alert change, in registration order. */
   readonly onAlertChange: AlertChangeHook[];
+  /** Run on every incoming group before it is stored (heartbeat pings leave it here). */
+  readonly intakeFilters: IntakeFilter[];
   /** Handlers of the schedule queue by job name (`onScheduledJob`); its one worker dispatches. */
   readonly scheduled: ScheduledJobs;
   /** Runs every hook for a change. */

@@ -23,6 +23,8 @@ export interface Settings {
   readonly remediationConcurrency: number;
   /** Loop guard: at most `runs` runs of a handler per target of an alert group within `windowMs`. */
   readonly remediationLoopGuard: { readonly runs: number; readonly windowMs: number };
+  /** How often heartbeats are checked for misses; 5 s when absent. */
+  readonly heartbeatCheckMs?: number;
   /** Extra GenieKeys for the Opsgenie alert API (ALERT_WEBHOOK_TOKEN is always one); none when unset. */
   readonly opsgenieKeys?: readonly OpsgenieKeySetting[];
 }
@@ -88,7 +90,19 @@ const schema = z.object({
     (v) => v === null || parseLoopLimit(v) !== null,
     'must be runs/window, e.g. "3/1h" (at most 3 runs per hour)',
   ),
+  HEARTBEAT_CHECK_EVERY: optional.refine(
+    (v) => v === null || (durationOrNull(v) ?? 0) >= 1_000,
+    'must be a duration of at least 1s, e.g. "5s"',
+  ),
 });
+
+function durationOrNull(text: string): number | null {
+  try {
+    return parseDuration(text);
+  } catch {
+    return null;
+  }
+}
 
 /** "3/1h" -> 3 runs per hour; null when malformed. */
 export function parseLoopLimit(text: string): { runs: number; windowMs: number } | null {
@@ -185,6 +199,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     logLevel: e.LOG_LEVEL ?? "info",
     remediationConcurrency: e.REMEDIATION_CONCURRENCY === null ? 2 : Number(e.REMEDIATION_CONCURRENCY),
     remediationLoopGuard: parseLoopLimit(e.REMEDIATION_LOOP_LIMIT ?? "3/1h")!,
+    heartbeatCheckMs: parseDuration(e.HEARTBEAT_CHECK_EVERY ?? "5s"),
     opsgenieKeys: opsgenie.keys,
   };
 }

@@ -9,7 +9,7 @@ import { listFiles, readText } from "./files";
 import { deepFreeze } from "./freeze";
 import { type HandlerMap, readRunbooks } from "./read-runbooks";
 import { checkReferences } from "./references";
-import { reviewFile, rotationFile, servicesFile, teamsFile } from "./schema";
+import { heartbeatsFile, reviewFile, rotationFile, servicesFile, teamsFile } from "./schema";
 import { parseYaml, type YamlSource } from "./yaml-source";
 import { validate } from "./zod-issues";
 
@@ -19,6 +19,9 @@ const TEAMS = "schedules/teams.yaml";
 const SERVICES = "schedules/services.yaml";
 const ROTATIONS = "schedules/rotations";
 const REVIEW = "schedules/review.yaml";
+const HEARTBEATS = "schedules/heartbeats.yaml";
+/** The alert name of a missed heartbeat's page (features/heartbeats). */
+const HEARTBEAT_RUNBOOK = "HeartbeatMissed";
 
 function readYaml(root: string, file: string, whenMissing: string, issues: ConfigIssue[]): YamlSource | null {
   const read = readText(root, file, whenMissing);
@@ -48,7 +51,7 @@ function fileRank(file: string): number {
   if (file === TEAMS) return 0;
   if (file === SERVICES) return 1;
   if (file.startsWith(`${ROTATIONS}`)) return 2;
-  if (file === REVIEW) return 3;
+  if (file === REVIEW || file === HEARTBEATS) return 3;
   if (file.startsWith("runbooks/")) return 4;
   return 5;
 }
@@ -105,6 +108,10 @@ export function readConfig(dir: string, handlers: HandlerMap): OncallConfig {
   const reviewSource = reviewExists ? readYaml(root, REVIEW, "file not found", issues) : null;
   const review = reviewSource && check(validate(reviewFile, reviewSource), issues);
 
+  const heartbeatsExist = statSync(resolve(root, HEARTBEATS), { throwIfNoEntry: false }) !== undefined;
+  const heartbeatsSource = heartbeatsExist ? readYaml(root, HEARTBEATS, "file not found", issues) : null;
+  const heartbeats = heartbeatsSource && check(validate(heartbeatsFile, heartbeatsSource), issues);
+
   const runbooks = readRunbooks(root, handlers);
   issues.push(...runbooks.issues);
 
@@ -115,8 +122,21 @@ export function readConfig(dir: string, handlers: HandlerMap): OncallConfig {
       rotations: rotationSources,
       rotationsComplete: rotationNames.length > 0 && rotationSources.length === rotationNames.length,
       runbooks: runbooks.alerts,
+      heartbeats: heartbeatsSource,
     }),
   );
+
+  // A missed heartbeat pages like any alert, so it needs its runbook entry (the first rule of pages).
+  if (heartbeatsSource && heartbeats && heartbeats.length > 0) {
+    if (!runbooks.alerts.some((r) => r.alert === HEARTBEAT_RUNBOOK)) {
+      issues.push({
+        file: HEARTBEATS,
+        line: heartbeatsSource.lineAt(["heartbeats"]),
+        field: "heartbeats",
+        message: `a missed heartbeat pages as alert ${HEARTBEAT_RUNBOOK}, which has no runbook entry; add runbooks/${HEARTBEAT_RUNBOOK}.md (copy the example's)`,
+      });
+    }
+  }
 
   if (issues.length > 0 || !teams || !services) throw new ConfigError(issues.sort(byLocation));
 
@@ -132,5 +152,6 @@ export function readConfig(dir: string, handlers: HandlerMap): OncallConfig {
     rotations: rotations.filter((r): r is Rotation => r !== null),
     runbooks: byAlert,
     review: review ?? null,
+    heartbeats: heartbeats ?? [],
   });
 }

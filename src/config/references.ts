@@ -45,6 +45,8 @@ export interface ReferenceInputs {
     readonly alert: string;
     readonly line: number | null;
   }[];
+  /** schedules/heartbeats.yaml; null or absent when there is none. */
+  readonly heartbeats?: YamlSource | null;
 }
 
 class Issues {
@@ -222,6 +224,54 @@ function checkRotation(
   }
 }
 
+function checkHeartbeats(
+  source: YamlSource,
+  teams: Map<string, TeamInfo> | null,
+  teamsFile: string,
+  rotationIds: Set<string> | null,
+  issues: Issues,
+): void {
+  const names = new Map<string, number>();
+  const alertnames = new Map<string, number>();
+  for (const { index, value } of entries(record(source.data)?.heartbeats)) {
+    const name = text(value.name);
+    if (name !== null) {
+      const first = names.get(name);
+      if (first !== undefined) {
+        issues.at(
+          source,
+          ["heartbeats", index, "name"],
+          `heartbeat name ${JSON.stringify(name)} is already used by heartbeats[${first}]; heartbeat names must be unique`,
+        );
+      } else names.set(name, index);
+    }
+    // One alert pinging two heartbeats would keep both alive when only one sender is up.
+    const alertname = text(value.alertname);
+    if (alertname !== null) {
+      const first = alertnames.get(alertname);
+      if (first !== undefined) {
+        issues.at(
+          source,
+          ["heartbeats", index, "alertname"],
+          `alert ${JSON.stringify(alertname)} already pings heartbeats[${first}]; give each heartbeat its own always-firing alert`,
+        );
+      } else alertnames.set(alertname, index);
+    }
+    const rotation = text(value.rotation);
+    if (rotation !== null && rotationIds !== null && !rotationIds.has(rotation)) {
+      issues.at(
+        source,
+        ["heartbeats", index, "rotation"],
+        `rotation ${JSON.stringify(rotation)} is not defined in schedules/rotations/${hint(rotation, [...rotationIds], "rotations")}`,
+      );
+    }
+    const team = text(value.team);
+    if (team !== null && teams !== null && !teams.has(team)) {
+      issues.at(source, ["heartbeats", index, "team"], unknownTeam(team, teams, teamsFile));
+    }
+  }
+}
+
 export function checkReferences(inputs: ReferenceInputs): ConfigIssue[] {
   const issues = new Issues();
   const teamsFile = inputs.teams?.file ?? "schedules/teams.yaml";
@@ -233,6 +283,10 @@ export function checkReferences(inputs: ReferenceInputs): ConfigIssue[] {
     checkServices(inputs.services, teams, teamsFile, inputs.rotationsComplete ? rotationIds : null, issues);
   }
   for (const rotation of inputs.rotations) checkRotation(rotation, teams, teamsFile, issues);
+  if (inputs.heartbeats) {
+    const known = inputs.rotationsComplete ? rotationIds : null;
+    checkHeartbeats(inputs.heartbeats, teams, teamsFile, known, issues);
+  }
 
   const alerts = new Map<string, string>();
   for (const runbook of inputs.runbooks) {

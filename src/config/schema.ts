@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import type {
+  Heartbeat,
   RemediationSpec,
   ReviewConfig,
   Rotation,
@@ -144,6 +145,53 @@ export const reviewFile = strictObject(
   { channel: slackChannel, day: weekday, time: timeOfDay, timezone: timeZone },
   "channel, day, time and timezone",
 ).transform((r): ReviewConfig => ({ channel: r.channel, day: r.day, time: r.time, timezone: r.timezone }));
+
+/** Pings are checked every few seconds; shorter intervals would page on ordinary network jitter. */
+export const MIN_HEARTBEAT_INTERVAL_MS = 10_000;
+
+const heartbeat = strictObject(
+  {
+    name: id,
+    interval: durationMs.refine(
+      (ms) => ms >= MIN_HEARTBEAT_INTERVAL_MS,
+      'is shorter than the minimum "10s"; ping less often or use interval: 10s',
+    ),
+    grace: durationMs.optional(),
+    rotation: reference("rotation").optional(),
+    team: reference("team").optional(),
+    alertname: z
+      .string({ error: 'an alert name such as "Watchdog"' })
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'is not an alert name; use e.g. "Watchdog"')
+      .optional(),
+  },
+  "name, interval, grace, rotation or team, alertname",
+)
+  .superRefine((h, ctx) => {
+    if ((h.rotation === undefined) === (h.team === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [h.rotation === undefined ? "rotation" : "team"],
+        message:
+          h.rotation === undefined
+            ? "is missing; say where a missed heartbeat pages: rotation: <rotation id> or team: <team id>"
+            : "name either rotation or team, not both",
+      });
+    }
+  })
+  .transform(
+    (h): Heartbeat => ({
+      name: h.name,
+      intervalMs: h.interval,
+      graceMs: h.grace ?? 0,
+      target: h.rotation !== undefined ? { kind: "rotation", id: h.rotation } : { kind: "team", id: h.team! },
+      alertname: h.alertname ?? null,
+    }),
+  );
+
+export const heartbeatsFile = strictObject(
+  { heartbeats: z.array(heartbeat, { error: "a list of heartbeats" }) },
+  "heartbeats",
+).transform((f) => f.heartbeats);
 
 const remediation = strictObject(
   {

@@ -109,6 +109,19 @@ export interface ReviewConfig {
   readonly timezone: string;
 }
 
+/** A dead man's switch: something that must ping at least every interval, or a miss pages. */
+export interface Heartbeat {
+  /** Unique; the name pings use (`/v2/heartbeats/<name>/ping`). */
+  readonly name: string;
+  readonly intervalMs: number;
+  /** Extra time after the interval before a missing ping counts as a miss. */
+  readonly graceMs: number;
+  /** Where a miss pages: a rotation, or a team (through its rotation, as `/oncall page` does). */
+  readonly target: { readonly kind: "rotation" | "team"; readonly id: string };
+  /** An always-firing alert (e.g. "Watchdog") that counts as a ping; null: pings only. */
+  readonly alertname: string | null;
+}
+
 export interface OncallConfig {
   /** Absolute path of the directory holding schedules/ and runbooks/. */
   readonly dir: string;
@@ -121,4 +134,6 @@ export interface OncallConfig {
   /** Keyed by alert name. */
   readonly runbooks: Readonly<Record<string, Runbook>>;
   readonly review: ReviewConfig | null;
+  /** From schedules/heartbeats.yaml; empty when the file is absent. */
+  readonly heartbeats: readonly Heartbeat[];
 }

@@ -5,8 +5,11 @@
 /** Firing or resolved: an instance's status, and a group's (firing while any instance fires). */
 export type InstanceStatus = "firing" | "resolved";
 
-/** "manual": a manual alert typed by a person with `/oncall page`, not parsed from a webhook. */
-export type AlertSource = "alertmanager" | "grafana" | "generic" | "opsgenie" | "manual";
+/**
+ * "manual": a manual alert typed by a person with `/oncall page`, not parsed from a webhook;
+ * "heartbeat": a missed heartbeat (features/heartbeats).
+ */
+export type AlertSource = "alertmanager" | "grafana" | "generic" | "opsgenie" | "manual" | "heartbeat";
 
 export type LabelSet = Readonly<Record<string, string>>;
 

@@ -36,6 +36,12 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    heartbeatSincePing: new Gauge({
+      name: "oncall_heartbeat_seconds_since_ping",
+      help: "Seconds since each heartbeat's last ping, as of the last check (absent until its first ping)",
+      labelNames: ["heartbeat"] as const,
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: "oncall_queue_depth",
       help: "Jobs per queue and state",

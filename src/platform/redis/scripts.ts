@@ -40,6 +40,8 @@ export const SCRIPTS = {
   claimRemediationRun: loadScript("claim-remediation-run-1.lua"),
   releaseLock: loadScript("release-lock-1.lua"),
   renewLock: loadScript("renew-lock-1.lua"),
+  claimHeartbeatMiss: loadScript("claim-heartbeat-miss-1.lua"),
+  markHeartbeatPaged: loadScript("mark-heartbeat-paged-1.lua"),
 } as const;
 
 /** Runs a script: EVALSHA, and EVAL when Redis answers NOSCRIPT. */
@@ -195,4 +197,26 @@ export async function releaseLock(redis: Redis, key: string, token: string): Pro
 /** renew-lock-1.lua: true when renewed, false when the lock is no longer held with `token`. */
 export async function renewLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
   return (await runScript(redis, SCRIPTS.renewLock, [key], [token, String(ttlMs)])) === 1;
+}
+
+export type HeartbeatClaim = "new" | "claimed" | "paged" | "stale";
+
+/** claim-heartbeat-miss-1.lua: claims the outage after the last ping `lastPingAt` (null: none). */
+export async function claimHeartbeatMiss(
+  redis: Redis,
+  key: string,
+  lastPingAt: number | null,
+): Promise<{ claim: HeartbeatClaim; outage: string }> {
+  const claim = (await runScript(
+    redis,
+    SCRIPTS.claimHeartbeatMiss,
+    [key],
+    [lastPingAt === null ? "" : String(lastPingAt)],
+  )) as HeartbeatClaim;
+  return { claim, outage: lastPingAt === null ? "none" : String(lastPingAt) };
+}
+
+/** mark-heartbeat-paged-1.lua: true when the outage is still on and now marked paged. */
+export async function markHeartbeatPaged(redis: Redis, key: string, outage: string): Promise<boolean> {
+  return (await runScript(redis, SCRIPTS.markHeartbeatPaged, [key], [outage])) === 1;
 }

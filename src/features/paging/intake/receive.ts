@@ -10,6 +10,12 @@ import type { RotationStateStore } from "../../rotation/store";
 import type { AlertStore, IngestResult } from "../alert-store";
 import type { IncomingGroup } from "./types";
 
+/**
+ * Runs before a group is stored: returns the group to store, with what is no alert taken out (a
+ * heartbeat's always-firing alert is a ping), or null when nothing of it is an alert.
+ */
+export type IntakeFilter = (group: IncomingGroup) => Promise<IncomingGroup | null>;
+
 export interface ReceiverDeps {
   readonly config: OncallConfig;
   readonly alerts: AlertStore;
@@ -19,6 +25,7 @@ export interface ReceiverDeps {
   /** Runs the change hooks (delivery, timers, remediation) after the alert is stored. */
   readonly alertChanged: (change: AlertChange) => Promise<void>;
   readonly now: () => Date;
+  readonly intakeFilters?: readonly IntakeFilter[];
 }
 
 export interface ReceiveOptions {
@@ -29,10 +36,16 @@ export interface ReceiveOptions {
 }
 
 export async function receiveGroup(
-  group: IncomingGroup,
+  incoming: IncomingGroup,
   deps: ReceiverDeps,
   opts: ReceiveOptions = {},
 ): Promise<IngestResult> {
+  let group = incoming;
+  for (const filter of deps.intakeFilters ?? []) {
+    const kept = await filter(group);
+    if (kept === null) return { kind: "ignored", reason: "not an alert (a heartbeat ping)", alert: null };
+    group = kept;
+  }
   const now = deps.now();
   const routeOf =
     opts.route ?? ((at: Date, state: RoutingState) => routeAlert(deps.config, group.commonLabels, at, state));
