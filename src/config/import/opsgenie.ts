@@ -191,6 +191,14 @@ export function opsgenieSource(data: OpsgenieExport): SourceOrg {
     };
   });
 
+  for (const key of Object.keys(data.overrides ?? {})) {
+    if (!data.schedules.some((s) => s.id === key || s.name === key)) {
+      notes.push(
+        `overrides listed for schedule "${key}", which is not in the schedules response; not imported`,
+      );
+    }
+  }
+
   // Without a members list (GET /v2/teams lists none), a team's members are its schedules' participants.
   const teams = data.teams.map((t) => ({
     key: t.id,

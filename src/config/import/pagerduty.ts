@@ -161,6 +161,12 @@ export function pagerdutySource(data: PagerdutyExport): SourceOrg {
     };
   });
 
+  const notes = Object.keys(data.overrides ?? {})
+    .filter((key) => !data.schedules.some((s) => s.id === key))
+    .map(
+      (key) => `overrides listed for schedule "${key}", which is not in the schedules response; not imported`,
+    );
+
   const teams = [...teamNames].map(([key, name]) => ({
     key,
     name,
@@ -180,6 +186,6 @@ export function pagerdutySource(data: PagerdutyExport): SourceOrg {
     })),
     teams,
     schedules,
-    notes: [],
+    notes,
   };
 }

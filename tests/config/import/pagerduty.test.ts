@@ -78,6 +78,21 @@ describe("PagerDuty import", () => {
     });
   });
 
+  it("says so when overrides name a schedule the export does not have", () => {
+    const data = readFixture("pagerduty.json") as { overrides: Record<string, unknown> };
+    data.overrides.PGONE99 = { overrides: [] };
+    const result = buildConfig(pagerdutySource(parsePagerduty(data, "pagerduty.json")), {
+      now: NOW,
+      slackIds: IDS,
+    });
+    expect(result.notes).toContainEqual({
+      kind: "unsupported",
+      file: "",
+      message:
+        'overrides listed for schedule "PGONE99", which is not in the schedules response; not imported',
+    });
+  });
+
   it("lists the time-restricted layer and the services to map, in the output and the YAML", async () => {
     const unsupported = build()
       .notes.filter((n) => n.kind === "unsupported")
