@@ -1,0 +1,150 @@
+// The real Alertmanager (Debian's prometheus-alertmanager) pointed at the bot through its own
+// opsgenie_configs, changed only in api_url and api_key: one page per group, updated as the group
+// changes, resolved when the group resolves.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, type Harness, startHarness, WEBHOOK_TOKEN } from "../support/harness";
+import { settled } from "../support/settled";
+
+const BINARY = "prometheus-alertmanager";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let h: Harness;
+let am: ChildProcess;
+let amUrl = "";
+let dir = "";
+let amLog = "";
+
+beforeAll(async () => {
+  h = await startHarness();
+  dir = mkdtempSync(join(tmpdir(), "oncall-alertmanager-"));
+  const port = await freePort();
+  amUrl = `http://127.0.0.1:${port}`;
+  // An existing set-up's receiver: only api_url and api_key point at the bot.
+  writeFileSync(
+    join(dir, "alertmanager.yml"),
+    `route:
+  receiver: oncall
+  group_by: [alertname, job]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: oncall
+    opsgenie_configs:
+      - api_key: ${WEBHOOK_TOKEN}
+        api_url: ${h.app.url}/
+        send_resolved: true
+        update_alerts: true
+`,
+  );
+  am = spawn(
+    BINARY,
+    [
+      `--config.file=${join(dir, "alertmanager.yml")}`,
+      `--storage.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+      "--log.level=debug",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const keep = (chunk: Buffer) => {
+    amLog = (amLog + chunk.toString("utf8")).slice(-20_000);
+  };
+  am.stdout?.on("data", keep);
+  am.stderr?.on("data", keep);
+  await eventually(
+    async () => (await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok,
+    10_000,
+    "Alertmanager to be ready",
+  );
+}, 30_000);
+
+afterAll(async () => {
+  if (am && am.exitCode === null) {
+    const exited = new Promise((r) => am.once("exit", r));
+    am.kill("SIGKILL");
+    await exited;
+  }
+  await h?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Pushes alerts to Alertmanager as Prometheus does (its API v2), firing for an hour or ended. */
+async function push(instances: readonly string[], state: "firing" | "resolved") {
+  const now = Date.now();
+  const body = instances.map((instance) => ({
+    labels: { alertname: "HighErrorRate", job: "stream-api", severity: "page", instance },
+    annotations: { summary: `5xx above 5% on ${instance}` },
+    startsAt: new Date(now - 60_000).toISOString(),
+    endsAt: new Date(state === "firing" ? now + 3_600_000 : now - 1_000).toISOString(),
+  }));
+  const res = await fetch(`${amUrl}/api/v2/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+}
+
+const topLevelPages = () =>
+  h.slack
+    .callsTo("chat.postMessage")
+    .filter((c) => c.args.channel === "C0ONCALL" && !c.args.thread_ts && c.response.ok);
+
+describe("Alertmanager's opsgenie_configs pointed at the bot", () => {
+  it("pages once per group, updates the page as the group changes, and resolves it with the group", async () => {
+    await push(["stream-api-1:8080", "stream-api-2:8080"], "firing");
+    const page = await eventually(() => topLevelPages()[0], 15_000, `the page (Alertmanager log: ${amLog})`);
+    const ts = page.response.ts as string;
+    const text = JSON.stringify(page.args.blocks);
+    expect(text).toContain("HighErrorRate · stream-api (Playback)");
+    expect(text).toContain("[FIRING:2] HighErrorRate stream-api");
+    expect(text).toContain("runbooks/HighErrorRate.md");
+    expect(text).toContain("alert.ack");
+    const alerts = await h.app.alerts.openAlerts({ rotationId: "merged" });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      source: "opsgenie",
+      name: "HighErrorRate",
+      route: { serviceId: "stream-api", teamId: "playback" },
+    });
+
+    // A third instance joins the group: Alertmanager re-sends the alert and updates its message.
+    await push(["stream-api-1:8080", "stream-api-2:8080", "stream-api-3:8080"], "firing");
+    await eventually(
+      () => JSON.stringify(h.slack.message("C0ONCALL", ts)?.blocks).includes("[FIRING:3] HighErrorRate"),
+      15_000,
+      `the page to show 3 firing (Alertmanager log: ${amLog})`,
+    );
+
+    // Every alert of the group ends: Alertmanager closes the alert by its alias.
+    await push(["stream-api-1:8080", "stream-api-2:8080", "stream-api-3:8080"], "resolved");
+    await eventually(
+      () => h.slack.message("C0ONCALL", ts)?.text.startsWith("✅"),
+      15_000,
+      `the page to show resolved (Alertmanager log: ${amLog})`,
+    );
+    const resolved = await h.app.alerts.get(alerts[0]!.id);
+    expect(resolved).toMatchObject({ state: "resolved", resolvedBy: "opsgenie" });
+    await settled(h);
+    expect(topLevelPages()).toHaveLength(1);
+    expect(await h.app.alerts.openAlerts({ rotationId: "merged" })).toHaveLength(0);
+  }, 45_000);
+});
