@@ -24,7 +24,7 @@ describe("checkConfig", () => {
   it("checks the shipped example with the real handler registry", () => {
     const result = checkConfig(["--config", REPO_ROOT, "--prometheus-rules", RULES]);
     expect(result.exitCode).toBe(0);
-    expect(result.lines[0]).toMatch(/^config ok: 3 teams, 7 services, 1 rotation, 7 runbooks \(/);
+    expect(result.lines[0]).toMatch(/^config ok: 3 teams, 7 services, 1 rotation, 8 runbooks \(/);
     expect(result.lines[1]).toBe("prometheus rules ok: 8 alert rules in 1 file, each with a runbook entry");
   });
 

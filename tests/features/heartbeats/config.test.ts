@@ -2,6 +2,7 @@
 // by file, line and field with the fix.
 
 import { afterEach, describe, expect, it } from "vitest";
+import { readSettings } from "../../../src/config/env";
 import { loadConfig } from "../../../src/config/load";
 import {
   configDir,
@@ -153,5 +154,26 @@ describe("schedules/heartbeats.yaml", () => {
     const config = loadConfig(REPO_ROOT);
     expect(config.heartbeats.map((h) => h.name)).toEqual(["prometheus-prod", "payments-nightly-settlement"]);
     expect(config.runbooks.HeartbeatMissed?.context.length).toBeGreaterThan(50);
+  });
+});
+
+describe("HEARTBEAT_CHECK_EVERY", () => {
+  const env = {
+    SLACK_BOT_TOKEN: "xoxb-test",
+    SLACK_SIGNING_SECRET: "secret",
+    ALERT_WEBHOOK_TOKEN: "0123456789abcdef0123",
+  };
+
+  it("defaults to 5s and takes a duration", () => {
+    expect(readSettings(env).heartbeatCheckMs).toBe(5_000);
+    expect(readSettings({ ...env, HEARTBEAT_CHECK_EVERY: "2s" }).heartbeatCheckMs).toBe(2_000);
+  });
+
+  it("refuses what is no duration of at least 1s, naming the variable", () => {
+    for (const value of ["500ms", "soon", "0s"]) {
+      expect(() => readSettings({ ...env, HEARTBEAT_CHECK_EVERY: value })).toThrow(
+        /HEARTBEAT_CHECK_EVERY must be a duration of at least 1s/,
+      );
+    }
   });
 });
