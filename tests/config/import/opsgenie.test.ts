@@ -85,6 +85,25 @@ describe("Opsgenie import", () => {
     expect(yaml).not.toMatch(/^#.*oncall override <@U01CCC>/m);
   });
 
+  it("gives a schedule no team owns a team of its own, and says which team is left without a rotation", () => {
+    const data = readFixture("opsgenie.json") as { schedules: { data: Record<string, unknown>[] } };
+    delete data.schedules.data[1]!.ownerTeam;
+    const result = buildConfig(opsgenieSource(parseOpsgenie(data, "opsgenie.json")), {
+      now: NOW,
+      slackIds: IDS,
+    });
+    expect(result.teams.map((t) => [t.id, t.members])).toEqual([
+      ["payments", ["U01AAA", "U01BBB", "U01CCC"]],
+      ["search", ["U02AAA", "U02BBB", "U02CCC"]],
+      ["search-schedule", ["U02AAA", "U02BBB"]],
+    ]);
+    expect(result.rotations.find((r) => r.id === "search-schedule")?.teams).toEqual(["search-schedule"]);
+    const toFill = result.notes.filter((n) => n.kind === "fill-in").map((n) => n.message);
+    expect(toFill).toContain(
+      'team "search" is in no rotation, so its alerts would page the fallback rotation: add it to a rotation\'s teams with a participant from its members',
+    );
+  });
+
   it("lists what the bot's model cannot express, in the output and in the YAML", async () => {
     const unsupported = build()
       .notes.filter((n) => n.kind === "unsupported")
