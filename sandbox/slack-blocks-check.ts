@@ -145,7 +145,9 @@ export function checkText(
 }
 
 /** Modal/home view envelope limits; the blocks are checked by checkBlocks. */
-export function checkView(view: Json, surface: "modal" | "home"): string[] {
+export function checkView(typed: object, surface: "modal" | "home"): string[] {
+  // Typed views (@slack/types' ModalView) have no index signature; the checks read them as JSON.
+  const view = typed as Json;
   const errors: string[] = [];
   if (view.type !== surface) errors.push(`must be ${surface} [json-pointer:/view/type]`);
   if (surface === "modal") {

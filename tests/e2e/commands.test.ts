@@ -19,14 +19,14 @@ const topLevelPosts = (hh: Harness, channel: string) =>
   hh.slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel && !c.args.thread_ts);
 
 describe("/oncall who and schedule", () => {
-  it("says who is on call in each rotation, until when (in the reader's zone), who is next, and ejected teams", async () => {
+  it("says who is on call in each rotation, until when (a date each reader sees in their own zone), who is next, and ejected teams", async () => {
     const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     const who = await oncall(h, "U01AAA", "who");
     expect(who.args.response_type).toBe("ephemeral");
     const text = said(who);
     expect(text).toContain("Merged on-call");
     expect(text).toContain(
-      "On call now: <@U02AAA> (Search) until <!date^1796029200^{date_short_pretty} {time}|Mon 30 Nov 10:00 CET>",
+      "On call now: <@U02AAA> (Search) until <!date^1796029200^{date_short_pretty} {time}|2026-11-30 09:00 UTC>",
     );
     expect(text).toContain("Next: <@U03AAA> (Payments)");
     expect(text).not.toContain("ejected");

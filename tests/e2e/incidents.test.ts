@@ -187,7 +187,7 @@ describe("the postmortem", () => {
     expect(view.userId).toBe("U01AAA");
     expect(view.view).toMatchObject({
       callback_id: "incident.postmortem",
-      private_metadata: JSON.stringify({ incidentId: "INC-1" }),
+      private_metadata: JSON.stringify({ incidentId: "INC-1", channel: "C0INCIDENTS" }),
       title: { text: "Postmortem INC-1" },
     });
     const inputs = (
@@ -225,6 +225,35 @@ describe("the postmortem", () => {
     expect(byId.impactDuration?.element?.initial_value).toBe(
       "47m (2026-11-25 10:00 UTC to 2026-11-25 10:47 UTC)",
     );
+  });
+
+  it("confirms the save where the form was asked for, below the answer that says it is open", async () => {
+    const h = await bot.start();
+    await declaredAndResolved(h);
+    const triggerId = newTriggerId();
+    h.slack.registerTrigger(triggerId, "U01AAA");
+    await incident(h, "U01AAA", "postmortem INC-1", { triggerId });
+    const view = h.slack.views()[0]!.view as { private_metadata: string };
+    const res = await h.slackPost(
+      viewSubmissionBody({
+        callbackId: "incident.postmortem",
+        privateMetadata: view.private_metadata,
+        values: FULL_FORM,
+        userId: "U01AAA",
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("");
+    const saved = await eventually(() =>
+      h.slack
+        .ephemerals("C0INCIDENTS", "U01AAA")
+        .find((m) => m.text.startsWith("Postmortem for INC-1 saved")),
+    );
+    expect(saved.text).toBe(
+      "Postmortem for INC-1 saved. `/incident postmortem INC-1 export` gives it as Markdown, timeline included; `/incident postmortem INC-1` edits it.",
+    );
+    // Said once, where it was asked for: no DM besides.
+    expect(h.slack.messages(h.slack.dmChannel("U01AAA"))).toEqual([]);
   });
 
   it("refuses an incident that does not exist without opening anything", async () => {

@@ -57,7 +57,7 @@ describe("shift change through the real job scheduler", () => {
       { timeoutMs: 10_000 },
     );
     expect(post.args.text).toBe(
-      "🔁 On call now: <@U03AAA> (Payments) until <!date^1796634000^{date_short_pretty} {time}|Mon 7 Dec 10:00 CET>, taking over from <@U02AAA>.",
+      "🔁 On call now: <@U03AAA> (Payments) until <!date^1796634000^{date_short_pretty} {time}|2026-12-07 09:00 UTC>, taking over from <@U02AAA>.",
     );
     expect(post.args.metadata).toEqual({
       event_type: HANDOFF_EVENT,

@@ -5,13 +5,11 @@
 import type { Alert } from "../../core/alert";
 import { BOT } from "../../core/alert-actions";
 import type { OncallConfig, Team } from "../../core/config";
-import { type Block, button, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
+import type { Block, SlackMessage } from "../../platform/slack/kit";
+import { actions, button, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
 import { ACTION, alertMrkdwn, MAX_FALLBACK_TEXT, ownerLabel, summaryMrkdwn } from "../paging/blocks";
 
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: Block[];
-}
+export type { SlackMessage };
 
 function link(pageLink: string | null): string {
   return pageLink ? `<${pageLink}|Open the page>` : "";
@@ -45,11 +43,7 @@ function standing(alert: Alert, blockId: string, recipient: string | null): Bloc
       ),
     ]);
   }
-  return {
-    type: "actions",
-    block_id: blockId,
-    elements: [button("Acknowledge", ACTION.ack, alert.id, "primary")],
-  };
+  return actions(blockId, [button("Acknowledge", ACTION.ack, alert.id, "primary")]);
 }
 
 /** For a header (plain text): Slack shows it as is. */

@@ -1,17 +1,30 @@
 // The Escalate modal: asks why the runbook does not get the on-call engineer there, then escalates
 // the alert to every member of its owning team (the broadcast itself is the escalate queue's job).
 
-import type { App, types, ViewSubmitAction } from "@slack/bolt";
+import type { App, ViewSubmitAction } from "@slack/bolt";
 import type { Alert } from "../../core/alert";
 import { escalate, mayActOn, whoMayAct } from "../../core/alert-actions";
 import type { OncallConfig, Team } from "../../core/config";
 import { findTeam } from "../../core/routing";
-import { type Block, escapeMrkdwn, mrkdwn, plain, section, truncate } from "../../platform/slack/kit";
+import type { ModalView } from "../../platform/slack/kit";
+import {
+  escapeMrkdwn,
+  input,
+  modal,
+  noticeModal,
+  option,
+  paragraph,
+  plain,
+  readMetadata,
+  stringField,
+  viewAnswer,
+} from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
 import { ACTION, alertMrkdwn, ownerLabel } from "../paging/blocks";
 import { ESCALATION_REASONS, escalationReason, MAX_REASON_DETAIL } from "./rules";
 
 export const ESCALATE_CALLBACK = ACTION.escalate;
+const NOT_ESCALATED = "Not escalated";
 /** block_id / action_id of the modal's inputs, as view.state.values carries them. */
 export const REASON_INPUT = { block: "reason", action: "choice" } as const;
 export const DETAIL_INPUT = { block: "detail", action: "text" } as const;
@@ -20,70 +33,50 @@ export interface EscalateMetadata {
   readonly alertId: string;
 }
 
-export function escalateModal(alert: Alert, config: OncallConfig, team: Team): Record<string, unknown> {
+export function escalateModal(alert: Alert, config: OncallConfig, team: Team): ModalView {
   const members = team.members.map((m) => `<@${m}>`).join(" ");
-  const blocks: Block[] = [
-    section(
-      mrkdwn(
-        truncate(
-          `*${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, config)}*\nThis pages every member of *${team.name}* (${members}): a DM to each and a post in <#${team.channel}>. The first to acknowledge takes the alert.`,
-          2900,
-        ),
-      ),
+  const blocks = [
+    paragraph(
+      `*${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, config)}*\nThis pages every member of *${team.name}* (${members}): a DM to each and a post in <#${team.channel}>. The first to acknowledge takes the alert.`,
     ),
-    {
-      type: "input",
-      block_id: REASON_INPUT.block,
-      label: plain("Why escalate?"),
-      element: {
-        type: "static_select",
-        action_id: REASON_INPUT.action,
-        placeholder: plain("Pick a reason"),
-        options: ESCALATION_REASONS.map((r) => ({ text: plain(r.label), value: r.value })),
-      },
-    },
-    {
-      type: "input",
-      block_id: DETAIL_INPUT.block,
-      optional: true,
-      label: plain("What have you seen or tried?"),
-      element: {
+    input(REASON_INPUT.block, "Why escalate?", {
+      type: "static_select",
+      action_id: REASON_INPUT.action,
+      placeholder: plain("Pick a reason"),
+      options: ESCALATION_REASONS.map((r) => option(r.label, r.value)),
+    }),
+    input(
+      DETAIL_INPUT.block,
+      "What have you seen or tried?",
+      {
         type: "plain_text_input",
         action_id: DETAIL_INPUT.action,
         multiline: true,
         max_length: MAX_REASON_DETAIL,
       },
-    },
+      { optional: true },
+    ),
   ];
   const metadata: EscalateMetadata = { alertId: alert.id };
-  return {
-    type: "modal",
-    callback_id: ESCALATE_CALLBACK,
-    private_metadata: JSON.stringify(metadata),
-    title: plain("Escalate"),
-    submit: plain(`Page ${team.name}`.slice(0, 24)),
-    close: plain("Cancel"),
+  return modal({
+    title: "Escalate",
+    callbackId: ESCALATE_CALLBACK,
+    metadata,
+    submit: `Page ${team.name}`.slice(0, 24),
     blocks,
-  };
+  });
 }
 
 /** What replaces the modal when the escalation cannot happen: the reason, and nothing to submit. */
-export function notEscalatedModal(reason: string): Record<string, unknown> {
-  return {
-    type: "modal",
-    title: plain("Not escalated"),
-    close: plain("OK"),
-    blocks: [section(mrkdwn(truncate(reason, 2900)))],
-  };
+export function notEscalatedModal(reason: string): ModalView {
+  return noticeModal(NOT_ESCALATED, reason);
 }
 
-function readMetadata(raw: string): EscalateMetadata | null {
-  try {
-    const m = JSON.parse(raw) as Partial<EscalateMetadata>;
-    return typeof m.alertId === "string" ? { alertId: m.alertId } : null;
-  } catch {
-    return null;
-  }
+function escalateMetadata(raw: string): EscalateMetadata | null {
+  return readMetadata(raw, (m) => {
+    const alertId = stringField(m.alertId);
+    return alertId ? { alertId } : null;
+  });
 }
 
 type StateValues = ViewSubmitAction["view"]["state"]["values"];
@@ -97,18 +90,8 @@ function inputsOf(values: StateValues): { choice: string | null; detail: string 
 export function registerEscalateView(app: App, rt: Runtime): void {
   app.view<ViewSubmitAction>(ESCALATE_CALLBACK, async ({ ack, body, view }) => {
     const user = body.user.id;
-    let answered = false;
-    const answer: typeof ack = async (response) => {
-      answered = true;
-      await ack(response);
-    };
-    const refuse = (reason: string) =>
-      answer({
-        response_action: "update",
-        // Our builders produce plain Block Kit objects; Bolt's View type is stricter than needed.
-        view: notEscalatedModal(reason) as unknown as types.ModalView,
-      });
-    const meta = readMetadata(view.private_metadata);
+    const { answer, refuse, answered } = viewAnswer(ack, NOT_ESCALATED);
+    const meta = escalateMetadata(view.private_metadata);
     if (!meta) return refuse("This form lost track of its alert. Press Escalate on the alert again.");
     const { choice, detail } = inputsOf(view.state.values);
     const input = escalationReason(choice, detail);
@@ -128,8 +111,8 @@ export function registerEscalateView(app: App, rt: Runtime): void {
       await answer();
       await rt.alertChanged({ alert: res.alert, previous: res.before, events: res.events });
     } catch (err) {
-      rt.log.error({ err: (err as Error).message, alertId: meta.alertId, user }, "escalation failed");
-      if (!answered) {
+      rt.log.error({ err, alertId: meta.alertId, user }, "escalation failed");
+      if (!answered()) {
         await refuse("Something went wrong on our side, so the alert may not be escalated. Try again.");
       }
     }

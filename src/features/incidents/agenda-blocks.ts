@@ -2,10 +2,11 @@
 // postmortems by name) followed by the ops report. The same message is the scheduled post and the
 // answer to `/oncall report` and `/incident agenda`.
 
-import { type Block, context, divider, header, mrkdwn } from "../../platform/slack/kit";
+import { formatDuration } from "../../core/duration";
+import { type Block, context, divider, header, mrkdwn, slackDate } from "../../platform/slack/kit";
 import type { Agenda, AgendaEntry } from "./agenda";
-import { chunkedSections, SEVERITY_MARK, slackDate, usersLabel } from "./blocks";
-import { formatDuration, POSTMORTEM_STATUS_LABEL, SEVERITY_LABEL } from "./incident";
+import { chunkedSections, SEVERITY_MARK, usersLabel } from "./blocks";
+import { POSTMORTEM_STATUS_LABEL, SEVERITY_LABEL } from "./incident";
 
 /** Slack's limit for one message. */
 const MAX_MESSAGE_BLOCKS = 50;

@@ -1,17 +1,10 @@
 // Incident messages: the declaration, list lines, and what a note or resolution answers. Plain
 // functions from state to blocks.
 
+import { formatDuration } from "../../core/duration";
+import { escapeMrkdwn } from "../../core/mrkdwn";
+import { type Block, context, header, mrkdwn, section, slackDate, truncate } from "../../platform/slack/kit";
 import {
-  type Block,
-  context,
-  escapeMrkdwn,
-  header,
-  mrkdwn,
-  section,
-  truncate,
-} from "../../platform/slack/kit";
-import {
-  formatDuration,
   type Incident,
   incidentDurationMs,
   POSTMORTEM_STATUS_LABEL,
@@ -27,12 +20,6 @@ const STATUS_MARK: Record<PostmortemStatus, string> = { written: "✅", missing:
 export interface LinkedAlert {
   readonly id: string;
   readonly name: string;
-}
-
-/** A Slack date token that each reader sees in their own time zone; UTC as the fallback text. */
-export function slackDate(iso: string): string {
-  const secs = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${secs}^{date_short_pretty} {time}|${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC>`;
 }
 
 export function usersLabel(n: number | null): string {

@@ -3,26 +3,23 @@
 // Also the two operations `/incident declare` shares with it: declaring with linked alerts, and
 // linking an alert, each leaving a line in the alert's thread through the alert's hooks.
 
-import type {
-  AllMiddlewareArgs,
-  App,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  types,
-  ViewSubmitAction,
-} from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
 import type { Alert, AlertEvent } from "../../core/alert";
 import { mayActOn, whoMayAct } from "../../core/alert-actions";
+import { escapeMrkdwn, unescapeMrkdwn } from "../../core/mrkdwn";
+import type { Block, ButtonPress, ModalView, PlainTextOption } from "../../platform/slack/kit";
 import {
-  type Block,
   context,
-  escapeMrkdwn,
+  input,
+  modal,
   mrkdwn,
+  option,
+  paragraph,
   plain,
-  section,
+  readMetadata,
+  stringField,
   truncate,
-  unescapeMrkdwn,
+  viewAnswer,
 } from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
 import { ACTION, alertMrkdwn, ownerLabel, summaryMrkdwn, summaryOf } from "../paging/blocks";
@@ -46,8 +43,6 @@ import { incidentStore } from "./store";
 export const DECLARE_CALLBACK = "incident.declare";
 export const DECLARE_INPUT = { title: "title", severity: "severity", link: "link" } as const;
 const MAX_LINK_OPTIONS = 100;
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /** Adds a line to each alert's timeline and thread; the page and thread follow through the hooks. */
 export async function noteOnAlerts(
@@ -114,13 +109,13 @@ export interface DeclareMetadata {
   readonly channel: string | null;
 }
 
-function severityOption(s: Severity) {
+function severityOption(s: Severity): PlainTextOption {
   const words: Record<Severity, string> = {
     sev1: "critical: many users cannot use the product",
     sev2: "major: a feature is broken or slow for many",
     sev3: "minor: some users see degraded service",
   };
-  return { text: plain(`${SEVERITY_LABEL[s]} · ${words[s]}`), value: s };
+  return option(`${SEVERITY_LABEL[s]} · ${words[s]}`, s);
 }
 
 export function declareModal(
@@ -128,30 +123,23 @@ export function declareModal(
   rt: Pick<Runtime, "config">,
   open: readonly Incident[],
   channel: string | null,
-): Record<string, unknown> {
+): ModalView {
   // The runbook or the alert may say; the person can change it in the select.
   const severity = defaultSeverity([alert], rt.config).severity;
   const linked = open.filter((i) => i.alertIds.includes(alert.id)).map((i) => i.id);
   const blocks: Block[] = [
-    section(
-      mrkdwn(
-        truncate(
-          `*${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, rt.config)}*\n${summaryMrkdwn(alert)}`,
-          2900,
-        ),
-      ),
+    paragraph(
+      `*${alertMrkdwn(alert, alert.name)} · ${ownerLabel(alert, rt.config)}*\n${summaryMrkdwn(alert)}`,
     ),
   ];
   if (linked.length) {
     blocks.push(context([mrkdwn(`Already linked to ${linked.join(", ")}.`)]));
   }
   blocks.push(
-    {
-      type: "input",
-      block_id: DECLARE_INPUT.title,
-      label: plain("Incident title"),
-      hint: plain("What users notice, in a few words."),
-      element: {
+    input(
+      DECLARE_INPUT.title,
+      "Incident title",
+      {
         type: "plain_text_input",
         action_id: DECLARE_INPUT.title,
         max_length: 150,
@@ -161,60 +149,44 @@ export function declareModal(
           150,
         ),
       },
-    },
-    {
-      type: "input",
-      block_id: DECLARE_INPUT.severity,
-      label: plain("Severity"),
-      element: {
-        type: "static_select",
-        action_id: DECLARE_INPUT.severity,
-        options: SEVERITIES.map(severityOption),
-        initial_option: severityOption(severity),
-      },
-    },
+      { hint: "What users notice, in a few words." },
+    ),
+    input(DECLARE_INPUT.severity, "Severity", {
+      type: "static_select",
+      action_id: DECLARE_INPUT.severity,
+      options: SEVERITIES.map(severityOption),
+      initial_option: severityOption(severity),
+    }),
   );
   const candidates = open.filter((i) => !i.alertIds.includes(alert.id)).slice(0, MAX_LINK_OPTIONS);
   if (candidates.length) {
-    blocks.push({
-      type: "input",
-      block_id: DECLARE_INPUT.link,
-      optional: true,
-      label: plain("…or add this alert to an open incident instead"),
-      hint: plain("When one is picked, the title and severity above are not used."),
-      element: {
-        type: "static_select",
-        action_id: DECLARE_INPUT.link,
-        placeholder: plain("Pick an open incident"),
-        options: candidates.map((i) => ({
-          text: plain(truncate(`${i.id} · ${SEVERITY_LABEL[i.severity]} · ${i.title}`, 75)),
-          value: i.id,
-        })),
-      },
-    });
+    blocks.push(
+      input(
+        DECLARE_INPUT.link,
+        "…or add this alert to an open incident instead",
+        {
+          type: "static_select",
+          action_id: DECLARE_INPUT.link,
+          placeholder: plain("Pick an open incident"),
+          options: candidates.map((i) =>
+            option(truncate(`${i.id} · ${SEVERITY_LABEL[i.severity]} · ${i.title}`, 75), i.id),
+          ),
+        },
+        { optional: true, hint: "When one is picked, the title and severity above are not used." },
+      ),
+    );
   }
   const metadata: DeclareMetadata = { alertId: alert.id, channel };
-  return {
-    type: "modal",
-    callback_id: DECLARE_CALLBACK,
-    private_metadata: JSON.stringify(metadata),
-    title: plain("Declare incident"),
-    submit: plain("Declare"),
-    close: plain("Cancel"),
+  return modal({
+    title: "Declare incident",
+    callbackId: DECLARE_CALLBACK,
+    metadata,
+    submit: "Declare",
     blocks,
-  };
+  });
 }
 
-function resultModal(title: string, text: string): Record<string, unknown> {
-  return {
-    type: "modal",
-    title: plain(title),
-    close: plain("OK"),
-    blocks: [section(mrkdwn(truncate(text, 2900)))],
-  };
-}
-
-async function tell(rt: Runtime, args: ButtonArgs, text: string): Promise<void> {
+async function tell(rt: Runtime, args: ButtonPress, text: string): Promise<void> {
   const { body } = args;
   const channel = body.channel?.id ?? body.container?.channel_id;
   try {
@@ -223,14 +195,14 @@ async function tell(rt: Runtime, args: ButtonArgs, text: string): Promise<void> 
       return;
     }
   } catch (err) {
-    rt.log.warn({ err: (err as Error).message }, "chat.postEphemeral failed; using respond");
+    rt.log.warn({ err }, "chat.postEphemeral failed; using respond");
   }
   await args.respond({ response_type: "ephemeral", replace_original: false, text }).catch((err: unknown) => {
-    rt.log.error({ err: (err as Error).message }, "could not answer the Declare incident press");
+    rt.log.error({ err }, "could not answer the Declare incident press");
   });
 }
 
-async function onPress(rt: Runtime, args: ButtonArgs): Promise<void> {
+async function onPress(rt: Runtime, args: ButtonPress): Promise<void> {
   await args.ack();
   const { body, action } = args;
   const user = body.user.id;
@@ -245,20 +217,16 @@ async function onPress(rt: Runtime, args: ButtonArgs): Promise<void> {
       view: declareModal(alert, rt, open, channel),
     });
   } catch (err) {
-    rt.log.error({ err: (err as Error).message, user, alertId: action.value }, "Declare incident failed");
+    rt.log.error({ err, user, alertId: action.value }, "Declare incident failed");
     await tell(rt, args, "Something went wrong on our side; no incident was declared. Try again.");
   }
 }
 
-function readMetadata(raw: string): DeclareMetadata | null {
-  try {
-    const m = JSON.parse(raw) as Partial<DeclareMetadata>;
-    return typeof m.alertId === "string"
-      ? { alertId: m.alertId, channel: typeof m.channel === "string" ? m.channel : null }
-      : null;
-  } catch {
-    return null;
-  }
+function declareMetadata(raw: string): DeclareMetadata | null {
+  return readMetadata(raw, (m) => {
+    const alertId = stringField(m.alertId);
+    return alertId ? { alertId, channel: stringField(m.channel) } : null;
+  });
 }
 
 /** Tells the alert's channel about a new incident; the incident stands even if this fails. */
@@ -275,10 +243,7 @@ export async function announce(rt: Runtime, channel: string, incident: Incident,
       unfurl_links: false,
     });
   } catch (err) {
-    rt.log.warn(
-      { err: (err as Error).message, incidentId: incident.id, channel },
-      "could not announce the incident",
-    );
+    rt.log.warn({ err, incidentId: incident.id, channel }, "could not announce the incident");
   }
 }
 
@@ -288,17 +253,8 @@ export function registerIncidentButton(app: App, rt: Runtime): void {
   );
   app.view<ViewSubmitAction>(DECLARE_CALLBACK, async ({ ack, body, view }) => {
     const user = body.user.id;
-    let answered = false;
-    const answer: typeof ack = async (response) => {
-      answered = true;
-      await ack(response);
-    };
-    const refuse = (text: string) =>
-      answer({
-        response_action: "update",
-        view: resultModal("No incident declared", text) as unknown as types.ModalView,
-      });
-    const meta = readMetadata(view.private_metadata);
+    const { answer, refuse, answered } = viewAnswer(ack, "No incident declared");
+    const meta = declareMetadata(view.private_metadata);
     if (!meta) return refuse("This form lost track of its alert. Press Declare incident on the alert again.");
     const values = view.state.values;
     const title = values[DECLARE_INPUT.title]?.[DECLARE_INPUT.title]?.value ?? "";
@@ -340,11 +296,8 @@ export function registerIncidentButton(app: App, rt: Runtime): void {
       const page = await rt.delivery.get(alert.id);
       await announce(rt, page.channel ?? meta.channel ?? alert.route.channel, incident, [alert]);
     } catch (err) {
-      rt.log.error(
-        { err: (err as Error).message, alertId: meta.alertId, user },
-        "declaring an incident failed",
-      );
-      if (!answered) await refuse("Something went wrong on our side; no incident was declared. Try again.");
+      rt.log.error({ err, alertId: meta.alertId, user }, "declaring an incident failed");
+      if (!answered()) await refuse("Something went wrong on our side; no incident was declared. Try again.");
     }
   });
 }

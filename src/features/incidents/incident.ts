@@ -188,15 +188,6 @@ export function incidentDurationMs(incident: Incident, now: Date): number {
   return Math.max(0, end - Date.parse(incident.startedAt));
 }
 
-/** "45m", "2h 05m", "3d 4h": short enough for a list line. */
-export function formatDuration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h ${String(minutes % 60).padStart(2, "0")}m`;
-  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
-}
-
 const SEVERITY_RANK: Record<Severity, number> = { sev1: 0, sev2: 1, sev3: 2 };
 
 /**

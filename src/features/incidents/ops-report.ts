@@ -1,12 +1,13 @@
 // The ops part of the weekly report (also `/oncall report` and `/incident agenda`): pages per team,
 // how fast they were acknowledged and resolved, the noisiest alerts, and teams over their load limit.
 
+import { formatDuration } from "../../core/duration";
 import { escapeMrkdwn } from "../../core/mrkdwn";
 import { median, timeToAck, timeToResolve } from "../../core/outcome";
 import { DAY_MS } from "../../core/tz";
 import { type Block, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
-import { formatDuration, formatRate, plural } from "../load/load-blocks";
+import { formatRate, plural } from "../load/load-blocks";
 import { noiseReport } from "../load/noise";
 import { teamLabel } from "../load/noise-blocks";
 import { teamLoad } from "../load/team-load";

@@ -3,11 +3,24 @@
 // every field at once and answers problems next to the field (`response_action: "errors"`); a good
 // submission stores the postmortem and the incident facts it carries together.
 
-import type { App, types, ViewSubmitAction } from "@slack/bolt";
-import { type Block, context, mrkdwn, plain, section, truncate } from "../../platform/slack/kit";
+import type { App, ViewSubmitAction } from "@slack/bolt";
+import type { Block, InputBlock, ModalView, PlainTextOption } from "../../platform/slack/kit";
+import {
+  context,
+  formatDuration,
+  input,
+  modal,
+  mrkdwn,
+  paragraph,
+  plain,
+  readMetadata,
+  slackDate,
+  stringField,
+  utcText,
+  viewAnswer,
+} from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
-import { slackDate } from "./blocks";
-import { formatDuration, type Incident, incidentDurationMs, SEVERITY_LABEL, setFacts } from "./incident";
+import { type Incident, incidentDurationMs, SEVERITY_LABEL, setFacts } from "./incident";
 import {
   MAX_FIELD,
   type Postmortem,
@@ -33,20 +46,19 @@ const NEAR_MISS_VALUE = "near_miss";
 
 export interface PostmortemMetadata {
   readonly incidentId: string;
+  /** Where the form was opened: the confirmation goes there, below "the form is open". */
+  readonly channel: string | null;
 }
 
 function textInput(
   id: string,
   label: string,
   opts: { hint?: string; optional?: boolean; multiline?: boolean; initial?: string; placeholder?: string },
-): Block {
-  return {
-    type: "input",
-    block_id: id,
-    label: plain(label),
-    ...(opts.optional ? { optional: true } : {}),
-    ...(opts.hint ? { hint: plain(opts.hint) } : {}),
-    element: {
+): InputBlock {
+  return input(
+    id,
+    label,
+    {
       type: "plain_text_input",
       action_id: id,
       multiline: opts.multiline ?? false,
@@ -54,7 +66,8 @@ function textInput(
       ...(opts.initial ? { initial_value: opts.initial.slice(0, MAX_FIELD) } : {}),
       ...(opts.placeholder ? { placeholder: plain(opts.placeholder) } : {}),
     },
-  };
+    opts,
+  );
 }
 
 function actionItemLines(pm: Postmortem): string {
@@ -66,21 +79,17 @@ export function postmortemModal(
   incident: Incident,
   existing: Postmortem | null,
   now: Date,
-): Record<string, unknown> {
+  channel: string | null = null,
+): ModalView {
   const duration = formatDuration(incidentDurationMs(incident, now));
   const prefill: Partial<Record<TextFieldKey, string>> = existing
     ? Object.fromEntries(TEXT_FIELDS.map((f) => [f.key, existing[f.key]]))
     : {
-        impactDuration: `${duration} (${incident.startedAt.slice(0, 16).replace("T", " ")} UTC${incident.resolvedAt ? ` to ${incident.resolvedAt.slice(0, 16).replace("T", " ")} UTC` : ", still open"})`,
+        impactDuration: `${duration} (${utcText(incident.startedAt)}${incident.resolvedAt ? ` to ${utcText(incident.resolvedAt)}` : ", still open"})`,
       };
   const blocks: Block[] = [
-    section(
-      mrkdwn(
-        truncate(
-          `*${incident.id} · ${incident.title}*\n${SEVERITY_LABEL[incident.severity]} · ${incident.status} · ${duration} · declared ${slackDate(incident.declaredAt)} by <@${incident.declaredBy}> · ${incident.alertIds.length} linked alert${incident.alertIds.length === 1 ? "" : "s"}`,
-          2900,
-        ),
-      ),
+    paragraph(
+      `*${incident.id} · ${incident.title}*\n${SEVERITY_LABEL[incident.severity]} · ${incident.status} · ${duration} · declared ${slackDate(incident.declaredAt)} by <@${incident.declaredBy}> · ${incident.alertIds.length} linked alert${incident.alertIds.length === 1 ? "" : "s"}`,
     ),
     context([
       mrkdwn(
@@ -114,44 +123,39 @@ export function postmortemModal(
       hint: "Orders the weekly review by impact. Leave empty if unknown.",
       initial: incident.usersAffected === null ? undefined : String(incident.usersAffected),
     }),
-    {
-      type: "input",
-      block_id: PM_INPUT.owner,
-      optional: true,
-      label: plain("Postmortem owner"),
-      hint: plain("Named on the weekly review's agenda."),
-      element: {
+    input(
+      PM_INPUT.owner,
+      "Postmortem owner",
+      {
         type: "users_select",
         action_id: PM_INPUT.owner,
         ...(incident.owner ? { initial_user: incident.owner } : {}),
       },
-    },
-    {
-      type: "input",
-      block_id: PM_INPUT.nearMiss,
-      optional: true,
-      label: plain("Near miss"),
-      element: {
+      { optional: true, hint: "Named on the weekly review's agenda." },
+    ),
+    input(
+      PM_INPUT.nearMiss,
+      "Near miss",
+      {
         type: "checkboxes",
         action_id: PM_INPUT.nearMiss,
         options: [nearMissOption()],
         ...(existing?.nearMiss ? { initial_options: [nearMissOption()] } : {}),
       },
-    },
+      { optional: true },
+    ),
   );
-  const metadata: PostmortemMetadata = { incidentId: incident.id };
-  return {
-    type: "modal",
-    callback_id: POSTMORTEM_CALLBACK,
-    private_metadata: JSON.stringify(metadata),
-    title: plain(`Postmortem ${incident.id}`.slice(0, 24)),
-    submit: plain("Save"),
-    close: plain("Cancel"),
+  const metadata: PostmortemMetadata = { incidentId: incident.id, channel };
+  return modal({
+    title: `Postmortem ${incident.id}`,
+    callbackId: POSTMORTEM_CALLBACK,
+    metadata,
+    submit: "Save",
     blocks,
-  };
+  });
 }
 
-function nearMissOption() {
+function nearMissOption(): PlainTextOption {
   return {
     text: plain("Near miss: nobody was hurt this time, but it could have gone badly"),
     value: NEAR_MISS_VALUE,
@@ -177,20 +181,22 @@ export function formOf(values: StateValues): { form: PostmortemForm; owner: stri
   };
 }
 
-function readMetadata(raw: string): PostmortemMetadata | null {
-  try {
-    const m = JSON.parse(raw) as Partial<PostmortemMetadata>;
-    return typeof m.incidentId === "string" ? { incidentId: m.incidentId } : null;
-  } catch {
-    return null;
-  }
+function postmortemMetadata(raw: string): PostmortemMetadata | null {
+  return readMetadata(raw, (m) => {
+    const incidentId = stringField(m.incidentId);
+    return incidentId ? { incidentId, channel: stringField(m.channel) } : null;
+  });
 }
 
-/** Opens the form for an incident; returns a refusal to show the person, or null when opened. */
+/**
+ * Opens the form for an incident; returns a refusal to show the person, or null when opened.
+ * `channel` is where it was asked for, so the confirmation of the save lands next to the request.
+ */
 export async function openPostmortem(
   rt: Runtime,
   triggerId: string,
   incidentId: string,
+  channel: string | null = null,
 ): Promise<string | null> {
   const store = incidentStore(rt.redis, rt.prefix);
   const [incident, existing] = await Promise.all([store.get(incidentId), store.postmortem(incidentId)]);
@@ -198,31 +204,40 @@ export async function openPostmortem(
     return `There is no incident ${incidentId}. \`/incident list all\` shows the incidents there are.`;
   await rt.slack.call("views.open", {
     trigger_id: triggerId,
-    view: postmortemModal(incident, existing, rt.now()),
+    view: postmortemModal(incident, existing, rt.now(), channel),
   });
   return null;
 }
 
-function savedModal(text: string): Record<string, unknown> {
-  return {
-    type: "modal",
-    title: plain("Postmortem"),
-    close: plain("OK"),
-    blocks: [section(mrkdwn(truncate(text, 2900)))],
-  };
+/** What the person is told once the postmortem is stored. */
+export function postmortemSavedText(incidentId: string, version: number): string {
+  const again = version > 1 ? ` (version ${version})` : "";
+  return `Postmortem for ${incidentId} saved${again}. \`/incident postmortem ${incidentId} export\` gives it as Markdown, timeline included; \`/incident postmortem ${incidentId}\` edits it.`;
+}
+
+/**
+ * Tells the author the save worked where they asked for the form, right below "the form is open"
+ * (only they see it); in a DM when the form came from elsewhere or the channel refuses the bot.
+ */
+async function confirmSaved(rt: Runtime, channel: string | null, user: string, text: string): Promise<void> {
+  if (channel) {
+    try {
+      await rt.slack.call("chat.postEphemeral", { channel, user, text });
+      return;
+    } catch (err) {
+      rt.log.warn({ err, channel, user }, "could not confirm the postmortem in its channel; sending a DM");
+    }
+  }
+  await rt.slack
+    .call("chat.postMessage", { channel: user, text })
+    .catch((err: unknown) => rt.log.warn({ err, user }, "could not confirm the postmortem"));
 }
 
 export function registerPostmortemView(app: App, rt: Runtime): void {
   app.view<ViewSubmitAction>(POSTMORTEM_CALLBACK, async ({ ack, body, view }) => {
     const user = body.user.id;
-    let answered = false;
-    const answer: typeof ack = async (response) => {
-      answered = true;
-      await ack(response);
-    };
-    const refuse = (text: string) =>
-      answer({ response_action: "update", view: savedModal(text) as unknown as types.ModalView });
-    const meta = readMetadata(view.private_metadata);
+    const { answer, refuse, answered } = viewAnswer(ack, "Postmortem");
+    const meta = postmortemMetadata(view.private_metadata);
     if (!meta) return refuse("This form lost track of its incident. Run `/incident postmortem <id>` again.");
     const { form, owner } = formOf(view.state.values);
     const parsed = parsePostmortemForm(form);
@@ -242,22 +257,16 @@ export function registerPostmortemView(app: App, rt: Runtime): void {
       }));
       if (!res.ok) return refuse(res.reason);
       await answer();
-      const again = res.postmortem.version > 1 ? ` (version ${res.postmortem.version})` : "";
-      await rt.slack
-        .call("chat.postMessage", {
-          channel: user,
-          text: `Postmortem for ${res.incident.id} saved${again}. \`/incident postmortem ${res.incident.id} export\` gives it as Markdown, timeline included; \`/incident postmortem ${res.incident.id}\` edits it.`,
-        })
-        .catch((err: unknown) =>
-          rt.log.warn({ err: (err as Error).message, user }, "could not confirm the postmortem"),
-        );
-    } catch (err) {
-      rt.log.error(
-        { err: (err as Error).message, incidentId: meta.incidentId, user },
-        "saving a postmortem failed",
+      await confirmSaved(
+        rt,
+        meta.channel,
+        user,
+        postmortemSavedText(res.incident.id, res.postmortem.version),
       );
+    } catch (err) {
+      rt.log.error({ err, incidentId: meta.incidentId, user }, "saving a postmortem failed");
       // Errors keep the form and what was typed in it; only the message is ours.
-      if (!answered) {
+      if (!answered()) {
         await answer({
           response_action: "errors",
           errors: { summary: "Something went wrong on our side, so nothing is saved yet. Press Save again." },

@@ -2,9 +2,9 @@
 // merged from the linked alerts and the incident's notes, and the Markdown export. Pure.
 
 import type { AlertEvent } from "../../core/alert";
+import { formatDuration } from "../../core/duration";
 import {
   declaredText,
-  formatDuration,
   type Incident,
   incidentDurationMs,
   POSTMORTEM_STATUS_LABEL,

@@ -1,30 +1,12 @@
 // The ops-load answer of `/oncall load`: per team, what its services cost the rotation against the
 // rotation's load limit, and whether it is eligible for ejection. Plain functions from the report.
 
-import {
-  type Block,
-  context,
-  escapeMrkdwn,
-  header,
-  mrkdwn,
-  section,
-  truncate,
-} from "../../platform/slack/kit";
+import { formatDuration } from "../../core/duration";
+import { escapeMrkdwn } from "../../core/mrkdwn";
+import { type Block, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
 import type { LoadReport, TeamLoad } from "./load";
 
 const MAX_TEAM_BLOCKS = 45;
-
-/** "45s", "12m", "3h 05m", "2d 4h"; "–" for no value. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return "–";
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, "0")}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
 
 /** One decimal, without a trailing ".0". */
 export function formatRate(n: number): string {

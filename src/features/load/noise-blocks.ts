@@ -1,16 +1,10 @@
 // The noise answer of `/oncall noise`: the noisiest alerts, ranked, the worst marked "fix or delete".
 
 import type { Team } from "../../core/config";
-import {
-  type Block,
-  context,
-  escapeMrkdwn,
-  header,
-  mrkdwn,
-  section,
-  truncate,
-} from "../../platform/slack/kit";
-import { formatDuration, plural } from "./load-blocks";
+import { formatDuration } from "../../core/duration";
+import { escapeMrkdwn } from "../../core/mrkdwn";
+import { type Block, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
+import { plural } from "./load-blocks";
 import type { NoiseReport, NoiseRow } from "./noise";
 
 export const NOISE_ROWS_SHOWN = 10;

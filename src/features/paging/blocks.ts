@@ -3,14 +3,16 @@
 
 import { type Alert, type AlertState, alertNames, firingInstances } from "../../core/alert";
 import type { OncallConfig, Runbook } from "../../core/config";
+import { escapeMrkdwn } from "../../core/mrkdwn";
+import type { Block, Button } from "../../platform/slack/kit";
 import {
-  type Block,
+  actions,
   button,
   context,
-  escapeMrkdwn,
   header,
   mrkdwn,
   section,
+  slackDate,
   truncate,
 } from "../../platform/slack/kit";
 
@@ -67,11 +69,6 @@ export function runbookLink(runbook: Pick<Runbook, "file">, base: string | null)
  */
 export function unwrap(markdown: string): string {
   return markdown.replace(/([^\n])\n(?![\n\s]*(?:[-*+]|\d+\.)\s)(?=[^\n])/g, "$1 ");
-}
-
-function slackTime(iso: string): string {
-  const secs = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${secs}^{time}|${iso.slice(11, 16)} UTC>`;
 }
 
 export function ownerLabel(alert: Alert, config: OncallConfig): string {
@@ -141,8 +138,8 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
   ];
   const since =
     alert.state === "resolved" && alert.resolvedAt
-      ? `resolved at ${slackTime(alert.resolvedAt)}`
-      : `${STATE_WORDS[alert.state]} since ${slackTime(alert.updatedAt)} · first fired ${slackTime(alert.createdAt)}`;
+      ? `resolved at ${slackDate(alert.resolvedAt)}`
+      : `${STATE_WORDS[alert.state]} since ${slackDate(alert.updatedAt)} · first fired ${slackDate(alert.createdAt)}`;
   const severity = alert.severity ? ` · severity *${truncate(alertMrkdwn(alert, alert.severity), 100)}*` : "";
   blocks.push(
     context([
@@ -201,16 +198,16 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
     );
   }
   const buttons = pageButtons(alert, config);
-  if (buttons.length) blocks.push({ type: "actions", block_id: `alert:${alert.id}`, elements: buttons });
+  if (buttons.length) blocks.push(actions(`alert:${alert.id}`, buttons));
   return blocks;
 }
 
-export function pageButtons(alert: Alert, config: OncallConfig): Block[] {
+export function pageButtons(alert: Alert, config: OncallConfig): Button[] {
   const id = alert.id;
   const s = alert.state;
   const team = alert.route.teamId ? config.teams.find((t) => t.id === alert.route.teamId) : undefined;
   const hasRemediation = alertNames(alert).some((n) => config.runbooks[n]?.remediation);
-  const out: Block[] = [];
+  const out: Button[] = [];
   if (s === "resolved") return [button("Declare incident", ACTION.incident, id)];
   if (!alert.assignee) out.push(button("Acknowledge", ACTION.ack, id, "primary"));
   out.push(button("Resolve", ACTION.resolve, id));

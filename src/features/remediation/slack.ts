@@ -3,25 +3,21 @@
 // Refusals (a stranger, a resolved alert, no remediation in the runbook, a run already going, the
 // loop guard) are answered ephemerally to the presser and change nothing.
 
-import type {
-  AllMiddlewareArgs,
-  App,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  ViewSubmitAction,
-} from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
+import { mapJsonStrings, renderTemplate } from "../../../handlers/template";
 import type { Alert } from "../../core/alert";
 import { mayActOn, whoMayAct } from "../../core/alert-actions";
 import type { OncallConfig } from "../../core/config";
+import { escapeMrkdwn } from "../../core/mrkdwn";
+import type { Block, ButtonPress, ModalView } from "../../platform/slack/kit";
 import {
-  type Block,
   context,
-  escapeMrkdwn,
+  modal,
   mrkdwn,
-  plain,
-  section,
-  truncate,
+  paragraph,
+  readMetadata,
+  slackDate,
+  stringField,
 } from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
 import { ACTION, ownerLabel } from "../paging/blocks";
@@ -33,6 +29,7 @@ import {
   loopGuardDecision,
   manualRuns,
   type RemediationRun,
+  remediationAlert,
   runTarget,
 } from "./rules";
 import type { RemediationStore } from "./store";
@@ -52,8 +49,6 @@ interface Place {
   readonly threadTs: string | null;
 }
 
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-
 async function tell(rt: Runtime, place: Place, text: string): Promise<void> {
   if (!place.channel) {
     rt.log.warn({ user: place.user, text }, "no channel to answer a remediation request in");
@@ -69,10 +64,6 @@ async function tell(rt: Runtime, place: Place, text: string): Promise<void> {
   } catch (err) {
     rt.log.error({ err, user: place.user }, "could not answer a remediation request");
   }
-}
-
-function slackDate(d: Date): string {
-  return `<!date^${Math.floor(d.getTime() / 1000)}^{time}|${d.toISOString().slice(11, 16)} UTC>`;
 }
 
 /**
@@ -110,13 +101,39 @@ export async function refusal(deps: RemediateDeps, alert: Alert, user: string): 
   return `⛔ Loop guard: ${handler} ran ${guard.runs} times in ${formatWindow(guard.windowMs)} for this alert group, so automation is stopped for it. Fix the cause by hand; it can run again after ${slackDate(retryAt ?? now)}.`;
 }
 
-/** The confirmation dialog: what runs, with which params, on what. */
+/** How many runs of one runbook the dialog spells out; the rest run alike, on their own labels. */
+export const MAX_RUNS_SHOWN = 5;
+
+/**
+ * The params a run's handler receives, templates filled in from the labels it runs with (the same
+ * substitution the handler applies, before its own encoding), or why they cannot be filled in.
+ */
+export function renderedParams(
+  params: Readonly<Record<string, unknown>>,
+  alert: Alert,
+  fingerprint: string | null,
+): { readonly ok: true; readonly params: unknown } | { readonly ok: false; readonly problem: string } {
+  const target = remediationAlert(alert, fingerprint);
+  if (!target) return { ok: false, problem: "this instance is no longer part of the alert" };
+  try {
+    return { ok: true, params: mapJsonStrings(params, (s) => renderTemplate(s, target)) };
+  } catch (err) {
+    return { ok: false, problem: (err as Error).message };
+  }
+}
+
+function paramsText(params: unknown): string {
+  const empty = !params || (typeof params === "object" && !Object.keys(params).length);
+  return empty ? "(no params)" : `\`\`\`${escapeMrkdwn(JSON.stringify(params, null, 2))}\`\`\``;
+}
+
+/** The confirmation dialog: what runs, with which params (as they will run), on what. */
 export function remediateModal(
   alert: Alert,
   runs: readonly RemediationRun[],
   config: OncallConfig,
   privateMetadata: string,
-): Block {
+): ModalView {
   const blocks: Block[] = [];
   const byRunbook = new Map<string, RemediationRun[]>();
   for (const run of runs) byRunbook.set(run.runbook, [...(byRunbook.get(run.runbook) ?? []), run]);
@@ -124,27 +141,32 @@ export function remediateModal(
     const spec = config.runbooks[runbook]?.remediation;
     if (!spec) continue;
     const first = group[0]!;
+    const instanceName = (r: RemediationRun) => {
+      const i = alert.instances.find((x) => x.fingerprint === r.fingerprint);
+      return escapeMrkdwn(i ? describeInstance(i) : (r.fingerprint ?? ""));
+    };
     const on =
       first.fingerprint === null
         ? "with the alert's common labels"
-        : `once for each firing instance (${group
-            .map((r) => {
-              const i = alert.instances.find((x) => x.fingerprint === r.fingerprint);
-              return escapeMrkdwn(i ? describeInstance(i) : (r.fingerprint ?? ""));
-            })
-            .join(", ")}), with its own labels`;
+        : `once for each firing instance (${group.map(instanceName).join(", ")}), with its own labels`;
     blocks.push(
-      section(
-        mrkdwn(
-          truncate(
-            `Run *${spec.handler}* for *${escapeMrkdwn(alert.name)} · ${ownerLabel(alert, config)}* ${on}?`,
-            2900,
-          ),
-        ),
+      paragraph(
+        `Run *${spec.handler}* for *${escapeMrkdwn(alert.name)} · ${ownerLabel(alert, config)}* ${on}?`,
       ),
     );
-    const params = Object.keys(spec.params).length ? JSON.stringify(spec.params, null, 2) : "(no params)";
-    blocks.push(section(mrkdwn(truncate(`\`\`\`${escapeMrkdwn(params)}\`\`\``, 2900))));
+    for (const run of group.slice(0, MAX_RUNS_SHOWN)) {
+      const rendered = renderedParams(spec.params, alert, run.fingerprint);
+      const head = run.fingerprint === null ? "" : `*${instanceName(run)}*\n`;
+      const body = rendered.ok
+        ? paramsText(rendered.params)
+        : `⚠ ${escapeMrkdwn(rendered.problem)}, so this run will fail.`;
+      blocks.push(paragraph(`${head}${body}`));
+    }
+    if (group.length > MAX_RUNS_SHOWN) {
+      blocks.push(
+        context([mrkdwn(`… and ${group.length - MAX_RUNS_SHOWN} more instances, each with its own labels.`)]),
+      );
+    }
     const timeout = spec.timeoutMs === null ? "" : ` · timeout ${formatWindow(spec.timeoutMs)}`;
     blocks.push(
       context([
@@ -155,13 +177,8 @@ export function remediateModal(
     );
   }
   return {
-    type: "modal",
-    callback_id: CONFIRM_CALLBACK,
+    ...modal({ title: "Run remediation", callbackId: CONFIRM_CALLBACK, submit: "Run", blocks }),
     private_metadata: privateMetadata,
-    title: plain("Run remediation"),
-    submit: plain("Run"),
-    close: plain("Cancel"),
-    blocks,
   };
 }
 
@@ -172,14 +189,10 @@ interface Metadata {
 }
 
 function parseMetadata(text: string): Metadata | null {
-  try {
-    const m = JSON.parse(text) as Partial<Metadata>;
-    return typeof m.alertId === "string"
-      ? { alertId: m.alertId, channel: m.channel ?? null, threadTs: m.threadTs ?? null }
-      : null;
-  } catch {
-    return null;
-  }
+  return readMetadata(text, (m) => {
+    const alertId = stringField(m.alertId);
+    return alertId ? { alertId, channel: stringField(m.channel), threadTs: stringField(m.threadTs) } : null;
+  });
 }
 
 export function registerRemediateActions(app: App, deps: RemediateDeps): void {
@@ -187,7 +200,7 @@ export function registerRemediateActions(app: App, deps: RemediateDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     { action_id: ACTION.remediate, type: "block_actions" },
-    async ({ ack, body, action }: ButtonArgs) => {
+    async ({ ack, body, action }: ButtonPress) => {
       await ack();
       const message = body.message as { ts?: string; thread_ts?: string } | undefined;
       const place: Place = {

@@ -1,34 +1,11 @@
 // Block Kit for who is on call, the coming shifts and overrides. Plain functions from state to
-// blocks. Times use Slack's date formatting, so each reader sees them in their own time zone; the
-// fallback text (notifications, old clients) is written in the zone of whoever asked.
+// blocks. Times are Slack date tokens (`slackDate`), so each reader sees them in their own time zone.
 
 import type { Alert } from "../../core/alert";
 import type { OncallConfig, Rotation } from "../../core/config";
 import type { Override, Shift } from "../../core/rotation";
-import { type Block, context, divider, header, mrkdwn, section } from "../../platform/slack/kit";
+import { type Block, context, divider, header, mrkdwn, section, slackDate } from "../../platform/slack/kit";
 import { alertMrkdwn, STATE_MARK } from "../paging/blocks";
-
-/** "Mon 30 Nov 10:00 CET" in `timeZone`. */
-export function formatInZone(date: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).formatToParts(date);
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${get("weekday")} ${get("day")} ${get("month")} ${get("hour")}:${get("minute")} ${get("timeZoneName")}`;
-}
-
-/** A date Slack renders in the reader's zone ("Tomorrow at 10:00"), with a fallback in `timeZone`. */
-export function slackDate(date: Date, timeZone: string): string {
-  const secs = Math.floor(date.getTime() / 1000);
-  return `<!date^${secs}^{date_short_pretty} {time}|${formatInZone(date, timeZone)}>`;
-}
 
 export function teamName(config: OncallConfig, teamId: string): string {
   return config.teams.find((t) => t.id === teamId)?.name ?? teamId;
@@ -53,14 +30,14 @@ export interface RotationNow {
 }
 
 /** The lines about one rotation: who now and until when, who next, ejected teams. */
-export function rotationNowText(config: OncallConfig, r: RotationNow, timeZone: string): string {
+export function rotationNowText(config: OncallConfig, r: RotationNow): string {
   const lines = [`*${r.rotation.name}* (\`${r.rotation.id}\`)`];
   if (r.current) {
-    lines.push(`On call now: ${shiftWho(config, r.current)} until ${slackDate(r.current.end, timeZone)}`);
+    lines.push(`On call now: ${shiftWho(config, r.current)} until ${slackDate(r.current.end)}`);
   } else {
     lines.push("On call now: nobody — every team of this rotation is ejected.");
   }
-  if (r.next) lines.push(`Next: ${shiftWho(config, r.next)} from ${slackDate(r.next.start, timeZone)}`);
+  if (r.next) lines.push(`Next: ${shiftWho(config, r.next)} from ${slackDate(r.next.start)}`);
   for (const teamId of r.ejected) {
     const team = config.teams.find((t) => t.id === teamId);
     lines.push(
@@ -73,13 +50,12 @@ export function rotationNowText(config: OncallConfig, r: RotationNow, timeZone: 
 export function whoReply(
   config: OncallConfig,
   rotations: readonly RotationNow[],
-  timeZone: string,
 ): { text: string; blocks: Block[] } {
   const summary = rotations
     .map((r) => `${r.rotation.name}: ${r.current ? `<@${r.current.user}>` : "nobody"}`)
     .join(" · ");
   const blocks: Block[] = [];
-  for (const r of rotations) blocks.push(section(mrkdwn(rotationNowText(config, r, timeZone))));
+  for (const r of rotations) blocks.push(section(mrkdwn(rotationNowText(config, r))));
   return { text: `On call — ${summary}`, blocks: blocks.slice(0, 50) };
 }
 
@@ -109,15 +85,14 @@ export function linesToSections(lines: readonly string[], whenCut: (left: number
   return blocks;
 }
 
-export function shiftLine(config: OncallConfig, shift: Shift, timeZone: string): string {
-  return `• ${slackDate(shift.start, timeZone)} → ${slackDate(shift.end, timeZone)} · ${shiftWho(config, shift)}`;
+export function shiftLine(config: OncallConfig, shift: Shift): string {
+  return `• ${slackDate(shift.start)} → ${slackDate(shift.end)} · ${shiftWho(config, shift)}`;
 }
 
 export function scheduleReply(
   config: OncallConfig,
   parts: readonly { rotation: Rotation; shifts: readonly Shift[] }[],
   weeks: number,
-  timeZone: string,
 ): { text: string; blocks: Block[] } {
   const blocks: Block[] = [];
   for (const { rotation, shifts } of parts) {
@@ -129,7 +104,7 @@ export function scheduleReply(
     }
     blocks.push(
       ...linesToSections(
-        shifts.map((s) => shiftLine(config, s, timeZone)),
+        shifts.map((s) => shiftLine(config, s)),
         (left) => `… and ${left} more shifts: subscribe to \`/calendar/${rotation.id}.ics\` for all of them.`,
       ),
     );
@@ -140,18 +115,17 @@ export function scheduleReply(
   return { text, blocks: blocks.slice(0, 50) };
 }
 
-export function overrideLine(config: OncallConfig, o: Override, now: Date, timeZone: string): string {
+export function overrideLine(config: OncallConfig, o: Override, now: Date): string {
   const rotation = config.rotations.find((r) => r.id === o.rotationId);
   const active = o.from.getTime() <= now.getTime() && now.getTime() < o.to.getTime();
   const by = o.createdBy !== o.user ? ` · set by <@${o.createdBy}>` : "";
-  return `• \`${o.id}\` <@${o.user}> covers ${rotation?.name ?? o.rotationId} from ${slackDate(o.from, timeZone)} to ${slackDate(o.to, timeZone)}${active ? " · *active now*" : ""}${by}`;
+  return `• \`${o.id}\` <@${o.user}> covers ${rotation?.name ?? o.rotationId} from ${slackDate(o.from)} to ${slackDate(o.to)}${active ? " · *active now*" : ""}${by}`;
 }
 
 export function overrideListReply(
   config: OncallConfig,
   overrides: readonly Override[],
   now: Date,
-  timeZone: string,
 ): { text: string; blocks?: Block[] } {
   if (!overrides.length) {
     return { text: "No active or upcoming overrides. Add one with `/oncall override @user <from> <to>`." };
@@ -159,7 +133,7 @@ export function overrideListReply(
   const blocks: Block[] = [
     section(mrkdwn(`*Overrides* (active and upcoming) — remove one with \`/oncall override remove <id>\``)),
     ...linesToSections(
-      overrides.map((o) => overrideLine(config, o, now, timeZone)),
+      overrides.map((o) => overrideLine(config, o, now)),
       (left) => `… and ${left} more.`,
     ),
   ];
@@ -167,7 +141,7 @@ export function overrideListReply(
 }
 
 /** One open alert in a list: mark, name, owner, state and since when, with a link to its page. */
-export function alertLine(config: OncallConfig, alert: Alert, link: string | null, timeZone: string): string {
+export function alertLine(config: OncallConfig, alert: Alert, link: string | null): string {
   const service = alert.route.serviceId
     ? (config.services.find((s) => s.id === alert.route.serviceId)?.name ?? alert.route.serviceId)
     : null;
@@ -175,5 +149,5 @@ export function alertLine(config: OncallConfig, alert: Alert, link: string | nul
   const owner = service ? ` · ${service}${team ? ` (${team})` : ""}` : team ? ` · ${team}` : "";
   const name = link ? `<${link}|${alertMrkdwn(alert, alert.name)}>` : alertMrkdwn(alert, alert.name);
   const state = alert.state.replace("_", " ");
-  return `${STATE_MARK[alert.state]} *${name}*${owner} · ${state} since ${slackDate(new Date(alert.updatedAt), timeZone)}`;
+  return `${STATE_MARK[alert.state]} *${name}*${owner} · ${state} since ${slackDate(alert.updatedAt)}`;
 }

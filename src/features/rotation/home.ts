@@ -10,10 +10,18 @@ import { type Shift, shiftsBetween } from "../../core/rotation";
 import type { RoutingState } from "../../core/routing";
 import { DAY_MS } from "../../core/tz";
 import { onScheduledJob } from "../../platform/queue/schedule";
-import { type Block, context, divider, header, mrkdwn, section } from "../../platform/slack/kit";
-import { userTimeZone } from "../../platform/slack/users";
+import {
+  type Block,
+  context,
+  divider,
+  type HomeView,
+  header,
+  mrkdwn,
+  section,
+  slackDate,
+} from "../../platform/slack/kit";
 import type { AlertChange, Feature, Runtime } from "../../runtime";
-import { alertLine, linesToSections, type RotationNow, rotationNowText, slackDate, teamName } from "./blocks";
+import { alertLine, linesToSections, type RotationNow, rotationNowText, teamName } from "./blocks";
 import { rotationNow } from "./commands";
 
 export const HOME_REFRESH_JOB = "home-refresh";
@@ -27,7 +35,6 @@ export interface HomeInput {
   readonly config: OncallConfig;
   readonly viewer: string;
   readonly now: Date;
-  readonly timeZone: string;
   readonly rotations: readonly RotationNow[];
   /** The viewer's current or next shift (the earliest across rotations), if any within the horizon. */
   readonly nextShift: Shift | null;
@@ -36,9 +43,9 @@ export interface HomeInput {
 }
 
 export function homeBlocks(input: HomeInput): Block[] {
-  const { config, timeZone: tz } = input;
+  const { config } = input;
   const blocks: Block[] = [header("On call now")];
-  for (const r of input.rotations) blocks.push(section(mrkdwn(rotationNowText(config, r, tz))));
+  for (const r of input.rotations) blocks.push(section(mrkdwn(rotationNowText(config, r))));
   if (!input.rotations.length) blocks.push(section(mrkdwn("No rotations are configured.")));
 
   blocks.push(divider(), header("Your next shift"));
@@ -54,8 +61,8 @@ export function homeBlocks(input: HomeInput): Block[] {
       section(
         mrkdwn(
           s.start.getTime() <= input.now.getTime()
-            ? `*You are on call now* in ${name} for ${team}, until ${slackDate(s.end, tz)}${override}.`
-            : `${name} for ${team}: from ${slackDate(s.start, tz)} to ${slackDate(s.end, tz)}${override}.`,
+            ? `*You are on call now* in ${name} for ${team}, until ${slackDate(s.end)}${override}.`
+            : `${name} for ${team}: from ${slackDate(s.start)} to ${slackDate(s.end)}${override}.`,
         ),
       ),
     );
@@ -65,13 +72,13 @@ export function homeBlocks(input: HomeInput): Block[] {
   if (!input.alerts.length) {
     blocks.push(section(mrkdwn("No open alerts are assigned to you.")));
   } else {
-    const lines = input.alerts.map(({ alert, link }) => alertLine(config, alert, link, tz));
+    const lines = input.alerts.map(({ alert, link }) => alertLine(config, alert, link));
     blocks.push(...linesToSections(lines, (left) => `… and ${left} more open alerts.`));
   }
   blocks.push(
     context([
       mrkdwn(
-        `Updated ${slackDate(input.now, tz)} · \`/oncall schedule\` for the coming shifts, \`/oncall override\` to swap one.`,
+        `Updated ${slackDate(input.now)} · \`/oncall schedule\` for the coming shifts, \`/oncall override\` to swap one.`,
       ),
     ]),
   );
@@ -130,11 +137,8 @@ export async function pageLinks(rt: Runtime, alerts: readonly Alert[]): Promise<
 
 /** Builds and publishes the Home tab of one user. */
 export async function publishHome(rt: Runtime, viewer: string): Promise<void> {
-  const fallbackTz = rt.config.rotations[0]?.timezone ?? "UTC";
-  const [state, tz] = await Promise.all([
-    rt.rotationState.routingState(),
-    userTimeZone(rt.slack, viewer, fallbackTz),
-  ]);
+  // No time zone lookup: the tab's times are Slack date tokens, which each reader sees in their own.
+  const state = await rt.rotationState.routingState();
   const now = rt.now();
   const open = await openAlertsOf(
     rt,
@@ -146,12 +150,12 @@ export async function publishHome(rt: Runtime, viewer: string): Promise<void> {
     config: rt.config,
     viewer,
     now,
-    timeZone: tz,
     rotations: rt.config.rotations.map((r) => rotationNow(r, now, state)),
     nextShift: nextShiftOf(rt.config, viewer, now, state),
     alerts: mine.map((alert) => ({ alert, link: links.get(alert.id) ?? null })),
   });
-  await rt.slack.call("views.publish", { user_id: viewer, view: { type: "home", blocks } });
+  const view: HomeView = { type: "home", blocks };
+  await rt.slack.call("views.publish", { user_id: viewer, view });
 }
 
 /** Users whose Home tab may show this alert differently after the change. */

@@ -15,9 +15,9 @@ import { MINUTE_MS } from "../../core/tz";
 import { onScheduledJob } from "../../platform/queue/schedule";
 import { tryLock } from "../../platform/redis/lock";
 import { type MessageMark, type PostRecord, postOnce } from "../../platform/slack/delivery";
-import { userTimeZone } from "../../platform/slack/users";
+import { slackDate } from "../../platform/slack/kit";
 import type { Feature, Runtime } from "../../runtime";
-import { alertLine, shiftWho, slackDate } from "./blocks";
+import { alertLine, shiftWho } from "./blocks";
 import { openAlertsOf, pageLinks } from "./home";
 
 export const SHIFT_CHANGE_JOB = "shift-change";
@@ -89,13 +89,13 @@ function handoffMark(rotationId: string, at: number): MessageMark {
   return { event_type: HANDOFF_EVENT, event_payload: { rotation: rotationId, at } };
 }
 
-async function incomingDm(rt: Runtime, rotation: Rotation, until: Date, tz: string): Promise<string> {
+async function incomingDm(rt: Runtime, rotation: Rotation, until: Date): Promise<string> {
   const open = (await openAlertsOf(rt, [rotation.id])).filter((a) => !a.route.ejected);
-  const head = `🔁 You are on call for ${rotation.name} now, until ${slackDate(until, tz)}.`;
+  const head = `🔁 You are on call for ${rotation.name} now, until ${slackDate(until)}.`;
   if (!open.length) return `${head}\nNo open alerts.`;
   const shown = open.slice(0, MAX_ALERTS_IN_DM);
   const links = await pageLinks(rt, shown);
-  const lines = shown.map((a) => `• ${alertLine(rt.config, a, links.get(a.id) ?? null, tz)}`);
+  const lines = shown.map((a) => `• ${alertLine(rt.config, a, links.get(a.id) ?? null)}`);
   const more = open.length > shown.length ? `\n… and ${open.length - shown.length} more.` : "";
   return `${head}\nOpen alerts (${open.length}):\n${lines.join("\n")}${more}`;
 }
@@ -120,12 +120,11 @@ export async function processShiftChange(rt: Runtime, rotationId: string): Promi
     if ((await rt.redis.hget(key, "done")) === "1") return { kind: "done-before", handoff };
     const state = await rt.rotationState.routingState();
     const shift = shiftAt(rotation, now, state);
-    const tz = rotation.timezone;
     let text: string;
     if (shift) {
       const before = shiftAt(rotation, new Date(at - 1), state);
       const from = before && before.user !== shift.user ? `, taking over from <@${before.user}>` : "";
-      text = `🔁 On call now: ${shiftWho(rt.config, shift)} until ${slackDate(shift.end, tz)}${from}.`;
+      text = `🔁 On call now: ${shiftWho(rt.config, shift)} until ${slackDate(shift.end)}${from}.`;
     } else {
       text = `🔁 Nobody is on call in ${rotation.name}: every team of it is ejected.`;
     }
@@ -134,10 +133,7 @@ export async function processShiftChange(rt: Runtime, rotationId: string): Promi
     await postOnce(rt.slack, record("channel"), { channel: rotation.channel }, { text }, mark);
     if (shift) {
       // Rendered only when the DM is still to be sent: it reads the open alerts and their links.
-      const dmText = async () => {
-        const userTz = await userTimeZone(rt.slack, shift.user, tz);
-        return { text: await incomingDm(rt, rotation, shift.end, userTz) };
-      };
+      const dmText = async () => ({ text: await incomingDm(rt, rotation, shift.end) });
       await postOnce(rt.slack, record("dm"), { user: shift.user }, dmText, mark);
     }
     await rt.redis.hset(key, "done", "1");

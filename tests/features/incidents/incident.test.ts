@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { formatDuration } from "../../../src/core/duration";
 import {
   addNote,
   compareByImpact,
   declareIncident,
-  formatDuration,
   type Incident,
   incidentDurationMs,
   isNearMiss,
@@ -153,8 +153,8 @@ describe("duration", () => {
     expect(incidentDurationMs(done, NOW)).toBe(45 * 60_000);
   });
 
-  it("is written short", () => {
-    expect(formatDuration(0)).toBe("0m");
+  it("is written short, in the one duration format of every message", () => {
+    expect(formatDuration(0)).toBe("0s");
     expect(formatDuration(45 * 60_000)).toBe("45m");
     expect(formatDuration(125 * 60_000)).toBe("2h 05m");
     expect(formatDuration((3 * 24 + 4) * 3600_000 + 59 * 60_000)).toBe("3d 4h");

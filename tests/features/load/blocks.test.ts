@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { formatDuration } from "../../../src/core/duration";
 import type { LoadReport, TeamLoad } from "../../../src/features/load/load";
-import { formatDuration, formatRate, limitLine, loadMessage } from "../../../src/features/load/load-blocks";
+import { formatRate, limitLine, loadMessage } from "../../../src/features/load/load-blocks";
 import type { NoiseReport } from "../../../src/features/load/noise";
 import { noiseMessage, teamLabel } from "../../../src/features/load/noise-blocks";
 

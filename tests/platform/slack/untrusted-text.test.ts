@@ -71,8 +71,8 @@ describe("alert names in mrkdwn", () => {
   });
 
   it("are escaped in the Home tab's alert list, inside the page link too", () => {
-    expectEscaped(alertLine(config, hostile, null, "UTC"));
-    const linked = alertLine(config, hostile, "https://slack.example/p1", "UTC");
+    expectEscaped(alertLine(config, hostile, null));
+    const linked = alertLine(config, hostile, "https://slack.example/p1");
     expectEscaped(linked);
     expect(linked).toContain("<https://slack.example/p1|Boom&lt;");
   });
