@@ -43,6 +43,25 @@ describe("the page", () => {
     expect(pageText(alert(), config)).toBe("🔴 HighErrorRate · stream-api (Playback): 5xx above 5%");
   });
 
+  it("says since when, as Slack dates each reader sees in their own zone, with UTC as the fallback", () => {
+    const acked = alert("HighErrorRate", {
+      state: "acked",
+      assignee: "U02AAA",
+      updatedAt: "2026-11-25T10:07:00.000Z",
+    });
+    expect(pageBlocks(acked, ctx)[2]).toEqual({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text:
+            "Assignee: <@U02AAA> · acknowledged since <!date^1795601220^{date_short_pretty} {time}|2026-11-25 10:07 UTC>" +
+            " · first fired <!date^1795600800^{date_short_pretty} {time}|2026-11-25 10:00 UTC> · 1 of 1 instances firing",
+        },
+      ],
+    });
+  });
+
   it("shows the runbook's context and meaning with a link to the file", () => {
     const t = text(alert());
     expect(t).toContain("*Context:* stream-api serves manifests and segments to every player.");
