@@ -85,11 +85,11 @@ describe("unknown and missing fields", () => {
 
   it("refuses an unknown field in runbook front matter", () => {
     expectRefused(
-      { [TEST_ALERT]: replace("alert: TestAlert", "alert: TestAlert\nseverity: page") },
+      { [TEST_ALERT]: replace("alert: TestAlert", "alert: TestAlert\npriority: page") },
       {
         file: TEST_ALERT,
-        field: "severity",
-        line: "severity: page",
+        field: "priority",
+        line: "priority: page",
         words: ["unknown field", "allowed fields"],
       },
     );

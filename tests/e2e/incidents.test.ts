@@ -520,7 +520,8 @@ describe("/incident agenda and /oncall report", () => {
     expect(text.indexOf("*INC-2* Checkout down")).toBeLessThan(text.indexOf("*INC-1* Login flaky"));
     expect(text).toContain("*Missing postmortems* (1)");
     expect(text).toContain("`/incident postmortem INC-2`");
-    expect(text).toContain("Ops review · last 7 days");
+    // Since the last scheduled review (Monday 23 Nov 11:00 Berlin; the clock is Wednesday 10:00 UTC).
+    expect(text).toContain("Ops review · last 2 days");
     expect(agenda.args.text).toContain(
       "Weekly incident review: 2 incidents (INC-2, INC-1), 0 near misses, postmortems missing for INC-2.",
     );
