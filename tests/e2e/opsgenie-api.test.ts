@@ -1,6 +1,8 @@
 // Opsgenie's Alert API on the bot's server, through real HTTP, Redis, BullMQ and Bolt, with the fake
 // Slack: answers and errors in Opsgenie's shape, every endpoint's effect on the page.
 
+import { spawn } from "node:child_process";
+import { createServer, Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { awaitingAck } from "../../src/core/alert-actions";
 import { groupIdOf } from "../../src/features/paging/intake/fingerprint";
@@ -10,6 +12,7 @@ import { eventually, type Harness, WEBHOOK_TOKEN } from "../support/harness";
 import { settled } from "../support/settled";
 
 const PAYMENTS_KEY = "payments-genie-key-0123456789";
+const SEARCH_KEY = "search-genie-key-0123456789ab";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const bot = harnessPerTest();
@@ -17,7 +20,10 @@ const bot = harnessPerTest();
 function start() {
   return bot.start({
     settings: {
-      opsgenieKeys: [{ name: "payments", key: PAYMENTS_KEY, pin: { kind: "team", id: "payments" } }],
+      opsgenieKeys: [
+        { name: "payments", key: PAYMENTS_KEY, pin: { kind: "team", id: "payments" } },
+        { name: "search", key: SEARCH_KEY, pin: { kind: "service", id: "search-api" } },
+      ],
     },
   });
 }
@@ -135,6 +141,9 @@ describe("Opsgenie alert API: answers and errors", () => {
     const type = await call(h, "/v2/alerts/a/close?identifierType=name", {});
     expect(type.status).toBe(422);
     expect(type.body.errors).toEqual({ identifierType: 'must be id, alias or tiny, got "name"' });
+    const encoding = await call(h, "/v2/alerts/%E0%A4%A/close?identifierType=alias", {});
+    expect(encoding.status).toBe(422);
+    expect(encoding.body.errors).toEqual({ identifier: 'is not valid percent-encoding: "%E0%A4%A"' });
     const tiny = await call(h, "/v2/alerts/42/close?identifierType=tiny", {});
     expect(tiny.status).toBe(422);
     expect(String((tiny.body.errors as Record<string, string>).identifierType)).toContain(
@@ -289,7 +298,7 @@ describe("Opsgenie alert API: the alert's life", () => {
     );
   });
 
-  it("routes a pinned key's alerts to its team, whatever the labels say", async () => {
+  it("routes a pinned key's alerts to its team or service, whatever the labels say", async () => {
     const h = await start();
     const res = await call(
       h,
@@ -301,6 +310,17 @@ describe("Opsgenie alert API: the alert's life", () => {
     expect((await byAlias(h, "pinned"))?.route).toMatchObject({
       teamId: "payments",
       serviceId: null,
+      unrouted: false,
+    });
+    await call(
+      h,
+      "/v2/alerts",
+      { alias: "pinned-service", message: "Slow queries", details: { job: "stream-api" } },
+      { key: SEARCH_KEY },
+    );
+    expect((await byAlias(h, "pinned-service"))?.route).toMatchObject({
+      teamId: "search",
+      serviceId: "search-api",
       unrouted: false,
     });
     // ALERT_WEBHOOK_TOKEN routes the same labels by the services.
@@ -315,3 +335,58 @@ describe("Opsgenie alert API: the alert's life", () => {
     });
   });
 });
+
+describe("Opsgenie alert API: storage", () => {
+  it("answers 503 in Opsgenie's shape when Redis is unavailable, so the sender retries", async () => {
+    const port = await freePort();
+    const redis = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: "ignore",
+      },
+    );
+    try {
+      await eventually(() => redisAnswers(port));
+      const h = await bot.start({ redisUrl: `redis://127.0.0.1:${port}` });
+      const exited = new Promise((r) => redis.once("exit", r));
+      redis.kill("SIGKILL");
+      await exited;
+      const res = await call(h, "/v2/alerts", { alias: "x", message: "m" });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.body).toEqual({
+        message: "Temporarily unable to store the request; retry",
+        took: expect.any(Number),
+        requestId: expect.stringMatching(UUID),
+      });
+    } finally {
+      redis.kill("SIGKILL");
+    }
+  }, 30_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function redisAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = new Socket();
+    s.once("error", () => resolve(false));
+    s.connect(port, "127.0.0.1", () => {
+      s.write("PING\r\n");
+      s.once("data", (d) => {
+        s.destroy();
+        resolve(d.toString().startsWith("+PONG"));
+      });
+    });
+  });
+}

@@ -153,7 +153,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, url: URL, deps:
     if (create) return await createAlert(json, integration?.pin ?? null, deps, reply);
     const type = parseIdentifierType(url.searchParams.get("identifierType"));
     const request = parseAction(action!, json);
-    const identifier = decodeURIComponent(parts[1]!);
+    const identifier = decodeIdentifier(parts[1]!);
     return await actOn(action!, identifier, type, request, deps, reply);
   } catch (err) {
     if (err instanceof IntakeError) {
@@ -171,6 +171,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, url: URL, deps:
 }
 
 const ACCEPTED = { result: "Request will be processed" };
+
+function decodeIdentifier(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new IntakeError("identifier", `is not valid percent-encoding: ${JSON.stringify(raw)}`);
+  }
+}
 
 async function createAlert(json: unknown, pin: Pin, deps: OpsgenieApiDeps, reply: Reply) {
   const group = parseCreateAlert(json, { now: deps.now(), newAlias: randomUUID });
