@@ -167,6 +167,17 @@ describe("heartbeat pings", () => {
     expect((await store(h).get("prometheus-prod")).lastPingAt).toBe(Date.parse(T0) + 4_000);
   });
 
+  it("takes an OPSGENIE_KEYS integration key as a GenieKey too", async () => {
+    const key = "payments-integration-key-0123456789";
+    const h = await bot.start({
+      now: T0,
+      configDir: orgWithHeartbeats(),
+      settings: { heartbeatCheckMs: CHECK_MS, opsgenieKeys: [{ name: "payments", key, pin: null }] },
+    });
+    expect((await genie(h, "prometheus-prod", key)).status).toBe(202);
+    expect((await store(h).get("prometheus-prod")).lastPingAt).toBe(Date.parse(T0));
+  });
+
   it("takes POST /heartbeats/<name> with the webhook bearer token as a ping", async () => {
     const h = await start();
     h.clock.advance(2_000);
@@ -477,5 +488,22 @@ describe("kill -9", () => {
     expect((await hbStore.get("prometheus-prod")).outage).not.toBeNull();
     expect((await ping(bot1.url)).status).toBe(202);
     expect((await hbStore.get("prometheus-prod")).outage).toBeNull();
-  }, 60_000);
+    expect((await latestAlert(h.app))?.state).toBe("resolved");
+
+    // Killed again while all is well and down for ten minutes, so the pings sent meanwhile were lost:
+    // no false miss while the sender has its interval to reach the restarted bot.
+    bot1.proc.kill("SIGKILL");
+    await new Promise((r) => bot1.proc.once("exit", r));
+    setClock(t0 + 1_230_000);
+    bot1 = await spawnBot();
+    const later = await schedulerIterations(h.app);
+    await eventually(
+      async () => (await schedulerIterations(h.app)) >= later + 3,
+      10_000,
+      "checks in the grace",
+    );
+    expect(pages(h)).toHaveLength(1);
+    expect((await latestAlert(h.app))?.state).toBe("resolved");
+    expect((await ping(bot1.url)).status).toBe(202);
+  }, 90_000);
 });

@@ -53,8 +53,9 @@ async function opsgeniePing(
     res.setHeader("allow", "GET, POST");
     return opsgenie(res, 405, started, { message: "Use GET or POST to ping a heartbeat." });
   }
-  // Opsgenie accepts an integration's API key; here the webhooks' token is that key.
-  if (genieKeyMatches(req.headers.authorization, [rt.settings.alertWebhookToken]) === null) {
+  // Any key the Opsgenie alert API takes pings too: ALERT_WEBHOOK_TOKEN and OPSGENIE_KEYS's.
+  const keys = [rt.settings.alertWebhookToken, ...(rt.settings.opsgenieKeys ?? []).map((k) => k.key)];
+  if (genieKeyMatches(req.headers.authorization, keys) === null) {
     return opsgenie(res, 401, started, {
       message: "Could not authenticate: send Authorization: GenieKey $ALERT_WEBHOOK_TOKEN",
     });
