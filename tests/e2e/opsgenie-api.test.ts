@@ -159,6 +159,9 @@ describe("Opsgenie alert API: answers and errors", () => {
       message: "Alert with alias [nothing-here] does not exist",
       requestId: expect.stringMatching(UUID),
     });
+    const byId = await call(h, "/v2/alerts/3f2a9c-1/acknowledge", {});
+    expect(byId.status).toBe(404);
+    expect(byId.body.message).toBe("Alert with id [3f2a9c-1] does not exist");
     expect((await call(h, "/v2/alerts/x/snooze", {})).status).toBe(404);
     const get = await call(h, "/v2/alerts", undefined, { method: "GET" });
     expect(get.status).toBe(405);

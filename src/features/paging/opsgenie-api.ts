@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type OpsgenieKeySetting, type Settings, SettingsError } from "../../config/env";
 import { closest } from "../../config/suggest";
-import type { Alert, AlertEvent } from "../../core/alert";
+import { type Alert, type AlertEvent, parseAlertId } from "../../core/alert";
 import { acknowledge, mayActOn, type Transition } from "../../core/alert-actions";
 import type { OncallConfig } from "../../core/config";
 import { escapeMrkdwn } from "../../core/mrkdwn";
@@ -189,7 +189,8 @@ async function createAlert(json: unknown, pin: Pin, deps: OpsgenieApiDeps, reply
 
 async function findAlert(identifier: string, type: IdentifierType, deps: OpsgenieApiDeps) {
   if (type === "alias") return deps.alerts.latestOfGroup(groupIdOf(opsgenieGroupKey(identifier)));
-  return deps.alerts.get(identifier);
+  // Anything but the bot's own id shape names no alert: no need to ask Redis.
+  return parseAlertId(identifier) ? deps.alerts.get(identifier) : null;
 }
 
 async function actOn(
