@@ -28,8 +28,13 @@ export const BOT = "bot";
 const RESOLVED =
   "This alert is already resolved, so nothing changed. If the problem is back, the next notification opens a new page.";
 
-/** Who may press an alert's buttons: the rotation's participants and admins, and the owning team. */
+/**
+ * Who may press an alert's buttons: whoever is on call for it or took it (an override can put a
+ * non-participant on call, and they are the one paged), the rotation's participants and admins,
+ * and the owning team.
+ */
 export function mayActOn(user: string, alert: Alert, config: OncallConfig): boolean {
+  if (alert.route.oncallUser === user || alert.assignee === user) return true;
   const rotation = config.rotations.find((r) => r.id === alert.route.rotationId);
   if (rotation?.admins.includes(user)) return true;
   if (rotation?.participants.some((p) => p.user === user)) return true;

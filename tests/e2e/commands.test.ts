@@ -215,7 +215,7 @@ describe("/oncall override", () => {
 describe("/oncall page", () => {
   it("pages a team's rotation through the webhook pipeline: stored, routed, paged with buttons, DM, timer", async () => {
     const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
-    const reply = await oncall(h, "U01CCC", "page search search-1 disk is full, writes failing", "C0SEARCH");
+    const reply = await oncall(h, "U02BBB", "page search search-1 disk is full, writes failing", "C0SEARCH");
     expect(reply.args.response_type).toBe("ephemeral");
     const m = /Paged <@U02AAA> in <#C0ONCALL>: alert `([0-9a-f]+-1)`/.exec(String(reply.args.text));
     expect(m).not.toBeNull();
@@ -243,7 +243,7 @@ describe("/oncall page", () => {
     expect(blocks).toContain("search-1 disk is full, writes failing");
     expect(blocks).toContain("alert.ack");
     expect(blocks).toContain("Hand to Search");
-    expect(blocks).toContain("/oncall page by <@U01CCC>");
+    expect(blocks).toContain("/oncall page by <@U02BBB>");
     const dm = await h.slack.waitFor((c) => c.method === "conversations.open");
     expect(dm.args.users).toBe("U02AAA");
     // The escalation timer is armed like for any alert.
@@ -254,7 +254,7 @@ describe("/oncall page", () => {
     );
 
     // The same words again are a second page, not a repeat of the first.
-    const again = await oncall(h, "U01CCC", "page search search-1 disk is full, writes failing");
+    const again = await oncall(h, "U02BBB", "page search search-1 disk is full, writes failing");
     const secondId = /alert `([^`]+)`/.exec(String(again.args.text))![1];
     expect(secondId).not.toBe(alert!.id);
     await eventually(
@@ -266,7 +266,7 @@ describe("/oncall page", () => {
 
   it("pages a rotation by name, an ejected team's own channel, and refuses unknown targets or no text", async () => {
     const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
-    const rot = await oncall(h, "U0OUTSIDER", "page Merged on-call channel is on fire");
+    const rot = await oncall(h, "U01CCC", "page Merged on-call channel is on fire");
     const rotId = /alert `([^`]+)`/.exec(String(rot.args.text))![1]!;
     expect((await h.app.alerts.get(rotId))?.route).toMatchObject({
       rotationId: "merged",

@@ -3,7 +3,7 @@
 
 import { type Alert, type AlertState, alertNames, firingInstances } from "../../core/alert";
 import type { OncallConfig, Runbook } from "../../core/config";
-import { escapeMrkdwn } from "../../core/mrkdwn";
+import { escapeMrkdwn, unescapeMrkdwn } from "../../core/mrkdwn";
 import type { Block, Button } from "../../platform/slack/kit";
 import {
   actions,
@@ -109,12 +109,13 @@ export function summaryOf(alert: Alert): string {
 }
 
 /**
- * An alert's own words (labels, annotations, title) for mrkdwn. A webhook's are escaped, so a label
- * holding `<!channel>` or `<@U…>` pings nobody; a page typed with `/oncall page` is Slack's own,
- * already escaped text (its mentions are meant).
+ * An alert's own words (labels, annotations, title) for mrkdwn, escaped so that `<!channel>` or
+ * `<@U…>` pings nobody. A page typed with `/oncall page` arrives as Slack's already escaped text
+ * whose mentions are live: it is unescaped first (so `&amp;` stays one escape) and escaped again,
+ * so a page cannot ping the whole channel on the sender's behalf.
  */
 export function alertMrkdwn(alert: Pick<Alert, "source">, text: string): string {
-  return alert.source === "manual" ? text : escapeMrkdwn(text);
+  return escapeMrkdwn(alert.source === "manual" ? unescapeMrkdwn(text) : text);
 }
 
 export function summaryMrkdwn(alert: Alert): string {
@@ -151,7 +152,11 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
   const shown = (firing.length ? firing : alert.instances).slice(0, 5);
   if (shown.length) {
     const instanceNames = shown
-      .map((i) => alertMrkdwn(alert, truncate(i.labels.instance ?? i.labels.pod ?? i.fingerprint, 500)))
+      // A manual alert's one instance is the bot's own "/oncall page by <@U…>": a mention meant to show.
+      .map((i) => {
+        const name = truncate(i.labels.instance ?? i.labels.pod ?? i.fingerprint, 500);
+        return alert.source === "manual" ? name : alertMrkdwn(alert, name);
+      })
       .join(", ");
     const more = (firing.length || alert.instances.length) - shown.length;
     blocks.push(context([mrkdwn(truncate(`${instanceNames}${more > 0 ? ` and ${more} more` : ""}`, 2900))]));

@@ -18,6 +18,7 @@ import { userTimeZone } from "../../platform/slack/users";
 import type { Feature, Runtime } from "../../runtime";
 import { findManualTarget, manualGroup, manualRoute } from "../paging/intake/manual";
 import { receiveGroup } from "../paging/intake/receive";
+import { mayPage } from "../paging/rules";
 import { overrideListReply, type RotationNow, scheduleReply, shiftLine, teamName, whoReply } from "./blocks";
 import { mayCover, mayRemoveOverride, maySetOverride, overrideRange } from "./rules";
 
@@ -232,6 +233,8 @@ async function manualAlert(rt: Runtime, ctx: CommandContext): Promise<CommandRep
       `There is no rotation or team "${word}". Rotations: ${rotationNames(rt.config)}; teams: ${rt.config.teams.map((t) => `\`${t.id}\``).join(", ")}.`,
     );
   }
+  const allowed = mayPage(rt.config, target, ctx.userId);
+  if (!allowed.ok) return { text: allowed.text };
   const text = ctx.rest.slice(word.length).trim();
   if (!text) throw new UsageError("Say what is wrong after the rotation or team: the page shows it.");
   const group = manualGroup({ target, text, by: ctx.userId, now: rt.now() });

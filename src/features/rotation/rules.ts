@@ -24,6 +24,10 @@ function mentions(users: readonly string[]): string {
   return users.map((u) => `<@${u}>`).join(", ");
 }
 
+function teamNames(config: OncallConfig, rotation: Rotation): string {
+  return rotation.teams.map((t) => config.teams.find((x) => x.id === t)?.name ?? t).join(", ");
+}
+
 export function isAdmin(rotation: Rotation, userId: string): boolean {
   return rotation.admins.includes(userId);
 }
@@ -50,10 +54,16 @@ export function maySetOverride(
       `You can set overrides only for yourself: \`/oncall override me <from> <to>\`. Overrides for others are for admins of ${rotation.name} (${mentions(rotation.admins) || "nobody"}).`,
     );
   }
-  if (!admin && !mayCover(config, rotation, actor)) {
-    const teams = rotation.teams.map((t) => config.teams.find((x) => x.id === t)?.name ?? t).join(", ");
+  // Whoever is on call may act on the alerts they are paged for, so the rotation's people are the
+  // only ones who may be put on call: an override to someone else would page a stranger.
+  if (target !== actor && !mayCover(config, rotation, target) && !isAdmin(rotation, target)) {
     return refuse(
-      `Only members of ${rotation.name}'s teams (${teams}) can cover its shifts. Ask an admin (${mentions(rotation.admins)}) if you should be one.`,
+      `<@${target}> is neither a participant of ${rotation.name} nor a member of its teams (${teamNames(config, rotation)}), so they could not act on its alerts. Add them to one of those teams first.`,
+    );
+  }
+  if (!admin && !mayCover(config, rotation, actor)) {
+    return refuse(
+      `Only members of ${rotation.name}'s teams (${teamNames(config, rotation)}) can cover its shifts. Ask an admin (${mentions(rotation.admins)}) if you should be one.`,
     );
   }
   return ALLOWED;

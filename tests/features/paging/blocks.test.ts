@@ -141,12 +141,13 @@ describe("the page with hostile or huge alert text", () => {
     });
   });
 
-  it("keeps a page typed with /oncall page as Slack sent it: its mentions are meant", () => {
+  it("escapes a page typed with /oncall page: its mentions ping nobody, Slack's own escapes stay single", () => {
     const manual = alert("ManualPage", {
       source: "manual",
-      commonAnnotations: { summary: "ask <@U01AAA> about the CDN" },
+      commonAnnotations: { summary: "ask <@U01AAA> about the CDN <!channel> &amp; &lt;b&gt;" },
     });
-    expect(text(manual)).toContain("ask <@U01AAA> about the CDN");
+    expect(text(manual)).toContain("ask &lt;@U01AAA&gt; about the CDN &lt;!channel&gt; &amp; &lt;b&gt;");
+    expect(text(manual)).not.toContain("<@U01AAA>");
   });
 
   it("stays within Slack's limits for a group of many alert names and megabyte labels", () => {

@@ -1,0 +1,38 @@
+// Who may page by hand (`/oncall page`). Pure; a refusal is a value whose text is shown as is.
+
+import type { OncallConfig } from "../../core/config";
+import { rotationOfTeam } from "../../core/routing";
+import { mayCover } from "../rotation/rules";
+import type { ManualTarget } from "./intake/manual";
+
+export type PageCheck = { readonly ok: true } | { readonly ok: false; readonly text: string };
+
+function mentions(users: readonly string[]): string {
+  return users.map((u) => `<@${u}>`).join(", ") || "nobody";
+}
+
+/**
+ * A page wakes someone and posts into a rotation's channel, so only the people who share the load
+ * may send one: for a rotation, members of its teams, its participants and admins; for a team, the
+ * team's members and the participants and admins of the team's rotation.
+ */
+export function mayPage(config: OncallConfig, target: ManualTarget, user: string): PageCheck {
+  if (target.kind === "rotation") {
+    const r = target.rotation;
+    if (r.admins.includes(user) || mayCover(config, r, user)) return { ok: true };
+    const teams = r.teams.map((t) => config.teams.find((x) => x.id === t)?.name ?? t).join(", ");
+    return {
+      ok: false,
+      text: `Only members of ${r.name}'s teams (${teams}), its participants and admins (${mentions(r.admins)}) may page it. Ask one of them, or post in <#${r.channel}>.`,
+    };
+  }
+  const team = target.team;
+  if (team.members.includes(user)) return { ok: true };
+  const r = rotationOfTeam(config, team.id);
+  if (r && (r.admins.includes(user) || r.participants.some((p) => p.user === user))) return { ok: true };
+  const rest = r ? `, the participants of ${r.name} and its admins (${mentions(r.admins)})` : "";
+  return {
+    ok: false,
+    text: `Only members of ${team.name}${rest} may page ${team.name}. Ask one of them, or post in <#${team.channel}>.`,
+  };
+}
