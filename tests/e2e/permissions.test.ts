@@ -69,3 +69,26 @@ describe("/oncall page", () => {
     }
   });
 });
+
+describe("/incident declare, note and resolve", () => {
+  const incident = (hh: Harness, user: string, text: string) =>
+    slashCommand(hh, "/incident", user, text, { channel: "C0ONCALL" });
+
+  it("refuses an outsider on every subcommand and lets a participant act", async () => {
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
+    const page = await pageAlert(h);
+    const refused = await incident(h, "U0OUTSIDER", `declare Checkout is down <!channel> ${page.id}`);
+    expect(String(refused.args.text)).toContain(
+      "Only rotation participants and admins, members of Playback (the alerts' teams) may declare an incident.",
+    );
+    const declared = await incident(h, "U01AAA", `declare Checkout is down ${page.id}`);
+    const id = /INC-\d+/.exec(String(declared.args.text))![0];
+    const note = await incident(h, "U0OUTSIDER", `note ${id} <!everyone> look`);
+    expect(String(note.args.text)).toContain("may write in this incident");
+    const resolve = await incident(h, "U0OUTSIDER", `resolve ${id}`);
+    expect(String(resolve.args.text)).toContain("may resolve this incident");
+    // A member of the owning team may write in it.
+    const ok = await incident(h, "U01CCC", `note ${id} rolled back`);
+    expect(String(ok.args.text)).toContain(`Noted on ${id}'s timeline (1 note)`);
+  });
+});

@@ -22,7 +22,7 @@ import {
 import { type AlertTimeline, incidentTimeline, postmortemMarkdown } from "./postmortem";
 import { openPostmortem, registerPostmortemView } from "./postmortem-modal";
 import { reviewContent } from "./review";
-import { defaultSeverity } from "./rules";
+import { defaultSeverity, mayHandleIncident } from "./rules";
 import { incidentStore } from "./store";
 
 const LIST_LIMIT = 50;
@@ -59,6 +59,14 @@ export function parseDeclare(args: readonly string[]): {
   return { title: words.join(" "), severity, alertIds };
 }
 
+/** Why `user` may not change incident `id`, or null: the same rule as declaring, on its alerts. */
+async function incidentRefusal(rt: Runtime, id: string, user: string, what: string): Promise<string | null> {
+  const incident = await incidentStore(rt.redis, rt.prefix).get(id);
+  if (!incident) return null; // the update names the unknown id
+  const may = mayHandleIncident(rt.config, await rt.alerts.getMany(incident.alertIds), user, what);
+  return may.ok ? null : may.text;
+}
+
 async function declare(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const { title, severity, alertIds } = parseDeclare(ctx.args);
   const problem = titleProblem(title);
@@ -70,6 +78,8 @@ async function declare(rt: Runtime, ctx: CommandContext): Promise<CommandReply> 
       `No alert ${unknown.join(", ")} is known. Alert ids are on the page's buttons and in /oncall.`,
     );
   }
+  const may = mayHandleIncident(rt.config, alerts, ctx.userId, "declare an incident");
+  if (!may.ok) return { text: may.text };
   const chosen = severity ? null : defaultSeverity(alerts, rt.config);
   const { incident } = await declareWithAlerts(rt, {
     title,
@@ -112,6 +122,8 @@ async function list(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
 
 async function note(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const id = incidentArg(ctx, "and then the note");
+  const refused = await incidentRefusal(rt, id, ctx.userId, "write in this incident");
+  if (refused) return { text: refused };
   const text = ctx.rest.slice((ctx.args[0] ?? "").length).trim();
   const res = await incidentStore(rt.redis, rt.prefix).update(id, (i) =>
     addNote(i, ctx.userId, text, rt.now()),
@@ -137,6 +149,8 @@ async function link(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
 
 async function resolve(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const id = incidentArg(ctx, "to resolve");
+  const refused = await incidentRefusal(rt, id, ctx.userId, "resolve this incident");
+  if (refused) return { text: refused };
   const now = rt.now();
   const res = await incidentStore(rt.redis, rt.prefix).update(id, (i) => resolveIncident(i, ctx.userId, now));
   if (!res.ok) return { text: res.reason };

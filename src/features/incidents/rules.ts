@@ -43,3 +43,30 @@ export function defaultSeverity(
   }
   return best;
 }
+
+export type IncidentCheck = { readonly ok: true } | { readonly ok: false; readonly text: string };
+
+/**
+ * Who may declare, note and resolve an incident: the participants and admins of any rotation,
+ * members of the teams owning its alerts, and whoever is on call for or took one of them. Anyone
+ * else could write into the alerts' threads and the incident channel on the bot's behalf.
+ */
+export function mayHandleIncident(
+  config: OncallConfig,
+  alerts: readonly Pick<Alert, "route" | "assignee">[],
+  user: string,
+  what: string,
+): IncidentCheck {
+  if (config.rotations.some((r) => r.admins.includes(user) || r.participants.some((p) => p.user === user)))
+    return { ok: true };
+  if (alerts.some((a) => a.route.oncallUser === user || a.assignee === user)) return { ok: true };
+  const owners = config.teams.filter((t) => alerts.some((a) => a.route.teamId === t.id));
+  if (owners.some((t) => t.members.includes(user))) return { ok: true };
+  const teams = owners.length
+    ? `, members of ${owners.map((t) => t.name).join(", ")} (the alerts' teams)`
+    : "";
+  return {
+    ok: false,
+    text: `Only rotation participants and admins${teams} may ${what}. Ask the engineer on call.`,
+  };
+}
