@@ -15,7 +15,7 @@ import { DeliveryStore } from "./features/paging/delivery-store";
 import { opsgenieRoute } from "./features/paging/opsgenie-api";
 import { webhookRoute } from "./features/paging/webhooks";
 import { RotationStateStore } from "./features/rotation/store";
-import { createHttpServer, type ExtraRoute } from "./platform/http/server";
+import { createHttpServer, createMetricsServer, type ExtraRoute } from "./platform/http/server";
 import type { Logger } from "./platform/log";
 import { createMetrics } from "./platform/metrics";
 import { ScheduledJobs } from "./platform/queue/schedule";
@@ -36,12 +36,16 @@ export interface AppOptions {
   /** Port override (0 for a random free port in tests); defaults to settings.port. */
   readonly port?: number;
   readonly host?: string;
+  /** METRICS_PORT override (0 for a random free port in tests); defaults to settings.metricsPort. */
+  readonly metricsPort?: number | null;
   readonly extraRoutes?: readonly ExtraRoute[];
 }
 
 export interface OncallApp {
   /** Base URL of the HTTP server; "" for the worker role. */
   readonly url: string;
+  /** Base URL of the METRICS_PORT listener; "" when metrics share the public one. */
+  readonly metricsUrl: string;
   readonly server: Server | null;
   readonly runtime: Runtime;
   readonly metrics: Runtime["metrics"];
@@ -166,6 +170,8 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   }
 
   let server: Server | null = null;
+  let metricsServer: Server | null = null;
+  let metricsUrl = "";
   let socketReceiver: InstanceType<typeof SocketModeReceiver> | null = null;
   let url = "";
   if (role !== "worker") {
@@ -224,6 +230,19 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
       now: rt.now,
       intakeFilters: rt.intakeFilters,
     });
+    const metricsPort = opts.metricsPort !== undefined ? opts.metricsPort : (settings.metricsPort ?? null);
+    // The queue connection waits for Redis to come back; a scrape in an outage must not wait with it.
+    const beforeScrape = () =>
+      within(
+        SCRAPE_WAIT_MS,
+        (async () => {
+          for (const name of QUEUE_NAMES) {
+            const counts = await queues[name].getJobCounts("waiting", "active", "delayed", "failed");
+            for (const [state, n] of Object.entries(counts))
+              metrics.queueDepth.set({ queue: name, state }, n);
+          }
+        })(),
+      );
     server = createHttpServer({
       metrics,
       log,
@@ -238,18 +257,9 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         }
         return { ok: checks.redis === "ok", checks };
       },
-      // The queue connection waits for Redis to come back; a scrape in an outage must not wait with it.
-      beforeScrape: () =>
-        within(
-          SCRAPE_WAIT_MS,
-          (async () => {
-            for (const name of QUEUE_NAMES) {
-              const counts = await queues[name].getJobCounts("waiting", "active", "delayed", "failed");
-              for (const [state, n] of Object.entries(counts))
-                metrics.queueDepth.set({ queue: name, state }, n);
-            }
-          })(),
-        ),
+      metricsOnPublic: metricsPort === null,
+      metricsToken: settings.metricsToken ?? null,
+      beforeScrape,
       extraRoutes: [webhooks, opsgenieRoute(rt, settings), ...routes],
     });
     const srv = server;
@@ -259,6 +269,20 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     });
     const addr = srv.address() as AddressInfo;
     url = `http://${opts.host ?? "127.0.0.1"}:${addr.port}`;
+    if (metricsPort !== null) {
+      const msrv = createMetricsServer({
+        metrics,
+        log,
+        beforeScrape,
+        metricsToken: settings.metricsToken ?? null,
+      });
+      metricsServer = msrv;
+      await new Promise<void>((resolve, reject) => {
+        msrv.once("error", reject);
+        msrv.listen(metricsPort, opts.host ?? "0.0.0.0", () => resolve());
+      });
+      metricsUrl = `http://${opts.host ?? "127.0.0.1"}:${(msrv.address() as AddressInfo).port}`;
+    }
     if (socketReceiver) await socketReceiver.start();
   }
 
@@ -267,6 +291,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   let stopped = false;
   return {
     url,
+    metricsUrl,
     server,
     runtime: rt,
     metrics,
@@ -285,6 +310,11 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         const timer = setTimeout(() => srv.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
         await closing;
         clearTimeout(timer);
+      }
+      if (metricsServer) {
+        const msrv = metricsServer;
+        await within(2_000, new Promise<void>((resolve) => msrv.close(() => resolve())));
+        msrv.closeAllConnections();
       }
       if (socketReceiver) await within(2_000, socketReceiver.stop());
       // Let running jobs finish, but not forever: a stop must end even when Redis is gone.

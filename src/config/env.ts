@@ -27,6 +27,12 @@ export interface Settings {
   readonly heartbeatCheckMs?: number;
   /** Extra GenieKeys for the Opsgenie alert API (ALERT_WEBHOOK_TOKEN is always one); none when unset. */
   readonly opsgenieKeys?: readonly OpsgenieKeySetting[];
+  /** Keys the calendars' secret addresses; null derives them from the signing secret. */
+  readonly calendarSecret?: string | null;
+  /** A separate listener for /metrics (then the public one answers 404 for it); null: none. */
+  readonly metricsPort?: number | null;
+  /** Bearer token /metrics requires; null: none. */
+  readonly metricsToken?: string | null;
 }
 
 /** One integration of OPSGENIE_KEYS: its name, its key (from OPSGENIE_KEY_<NAME>) and what it pins. */
@@ -93,6 +99,18 @@ const schema = z.object({
   HEARTBEAT_CHECK_EVERY: optional.refine(
     (v) => v === null || (durationOrNull(v) ?? 0) >= 1_000,
     'must be a duration of at least 1s, e.g. "5s"',
+  ),
+  CALENDAR_SECRET: optional.refine(
+    (v) => v === null || v.length >= 16,
+    "is too short: use at least 16 characters (`openssl rand -hex 32`)",
+  ),
+  METRICS_PORT: optional.refine(
+    (v) => v === null || (/^\d+$/.test(v) && Number(v) < 65536),
+    "must be a port number (the internal listener for /metrics)",
+  ),
+  METRICS_TOKEN: optional.refine(
+    (v) => v === null || v.length >= 16,
+    "is too short: use at least 16 characters (`openssl rand -hex 32`)",
   ),
 });
 
@@ -201,5 +219,8 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     remediationLoopGuard: parseLoopLimit(e.REMEDIATION_LOOP_LIMIT ?? "3/1h")!,
     heartbeatCheckMs: parseDuration(e.HEARTBEAT_CHECK_EVERY ?? "5s"),
     opsgenieKeys: opsgenie.keys,
+    calendarSecret: e.CALENDAR_SECRET,
+    metricsPort: e.METRICS_PORT === null ? null : Number(e.METRICS_PORT),
+    metricsToken: e.METRICS_TOKEN,
   };
 }

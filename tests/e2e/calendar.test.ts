@@ -1,6 +1,7 @@
 // GET /calendar/<rotation>.ics on the real app: the rotation's shifts, overrides included.
 
 import { describe, expect, it } from "vitest";
+import { calendarToken } from "../../src/features/rotation/calendar";
 import { addOverride, harnessPerTest } from "../support/e2e";
 
 const bot = harnessPerTest();
@@ -26,7 +27,7 @@ describe("GET /calendar/<rotation>.ics", () => {
   it("serves the shifts as iCalendar, with names from Slack and overrides applied", async () => {
     const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
     await addOverride(h, "U01BBB", "2026-11-26T17:00:00Z", "2026-11-27T07:00:00Z");
-    const res = await fetch(`${h.app.url}/calendar/merged.ics`);
+    const res = await fetch(`${h.app.url}/calendar/merged.ics?token=${calendarToken(h.settings, "merged")}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
     const text = await res.text();
@@ -47,18 +48,24 @@ describe("GET /calendar/<rotation>.ics", () => {
 
   it("keeps one person's shifts with ?user= and honours the range parameters", async () => {
     const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
-    const res = await fetch(`${h.app.url}/calendar/merged.ics?user=U01AAA&weeks=6&past=0`);
+    const res = await fetch(
+      `${h.app.url}/calendar/merged.ics?user=U01AAA&weeks=6&past=0&token=${calendarToken(h.settings, "merged")}`,
+    );
     const evs = events(await res.text());
     expect(evs.map((e) => e.DTSTART)).toEqual(["20261207T090000Z", "20261228T090000Z"]);
     expect(evs.every((e) => e.SUMMARY === "On call: u01aaa (Playback)")).toBe(true);
   });
 
-  it("answers 404 naming the calendars for an unknown rotation, 400 for a bad range, 405 for POST", async () => {
+  it("answers 404 naming no calendar for an unknown rotation, 400 for a bad range, 405 for POST", async () => {
     const h = await bot.start();
     const missing = await fetch(`${h.app.url}/calendar/nosuch.ics`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: string }).error).toContain("/calendar/merged.ics");
-    const bad = await fetch(`${h.app.url}/calendar/merged.ics?weeks=500`);
+    const error = ((await missing.json()) as { error: string }).error;
+    expect(error).not.toContain("merged");
+    expect(error).toContain("/oncall schedule");
+    const bad = await fetch(
+      `${h.app.url}/calendar/merged.ics?weeks=500&token=${calendarToken(h.settings, "merged")}`,
+    );
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain(
       "weeks must be a whole number of weeks",

@@ -46,11 +46,11 @@ describe("malformed HTTP requests", () => {
     expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
   });
 
-  it("answers 404 naming the calendars for a calendar path with a broken escape", async () => {
+  it("answers 404 naming no calendar for a calendar path with a broken escape", async () => {
     const h = await bot.start();
     const res = await fetch(`${h.app.url}/calendar/%E0%A4%A.ics`);
     expect(res.status).toBe(404);
-    expect(await res.text()).toContain("/calendar/merged.ics");
+    expect(await res.text()).toContain("/oncall schedule");
   });
 });
 

@@ -261,7 +261,7 @@ describe("/oncall noise, /oncall load and the ops report", () => {
     expect(allBlocks).toContain("*Search*\\n1 page in 2 weeks (0.5/week)");
     expect(allBlocks).toContain("*Payments*\\n0 pages");
     const bad = await command(h, "U01AAA", "load playback 0");
-    expect(bad.args.text).toContain("The number of weeks must be between 1 and 52, got 0.");
+    expect(bad.args.text).toContain("The number of weeks must be between 1 and 12, got 0.");
   });
 
   it("builds the weekly ops report: pages per team, medians, noisy alerts, teams over their limit", async () => {

@@ -20,8 +20,10 @@ import { describeEjection, mayEject, mayReadmit, rotationNames } from "./rules";
 import { teamLoad } from "./team-load";
 
 export const DEFAULT_NOISE_DAYS = 28;
-const MAX_DAYS = 366;
-const MAX_WEEKS = 52;
+// Every alert of the range is read into the web process at once: a year of a noisy workspace is
+// too much for one command. Longer views belong in the metrics (Prometheus keeps history).
+export const MAX_NOISE_DAYS = 90;
+export const MAX_LOAD_WEEKS = 12;
 const DEFAULT_LOAD_WEEKS = 4;
 
 function teamList(rt: Runtime): string {
@@ -43,10 +45,13 @@ function requireTeam(rt: Runtime, word: string | undefined, what: string): Team 
   return team;
 }
 
-function wholeNumber(word: string, what: string, max: number): number {
+function wholeNumber(word: string, what: string, max: number, instead?: string): number {
   if (!/^\d+$/.test(word)) throw new UsageError(`${what} must be a whole number, got "${word}".`);
   const n = Number(word);
-  if (n < 1 || n > max) throw new UsageError(`${what} must be between 1 and ${max}, got ${n}.`);
+  if (n < 1 || n > max) {
+    const hint = n > max && instead ? ` Type \`${instead}\` for the longest range.` : "";
+    throw new UsageError(`${what} must be between 1 and ${max}, got ${n}.${hint}`);
+  }
   return n;
 }
 
@@ -79,7 +84,9 @@ async function shiftsNow(rt: Runtime, rotations: readonly Rotation[], now: Date)
 
 async function noise(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   if (ctx.args.length > 1) throw new UsageError("Give at most one number of days.");
-  const days = ctx.args[0] ? wholeNumber(ctx.args[0], "The number of days", MAX_DAYS) : DEFAULT_NOISE_DAYS;
+  const days = ctx.args[0]
+    ? wholeNumber(ctx.args[0], "The number of days", MAX_NOISE_DAYS, `/oncall noise ${MAX_NOISE_DAYS}`)
+    : DEFAULT_NOISE_DAYS;
   const now = rt.now();
   const from = new Date(now.getTime() - days * DAY_MS);
   const data = await readOccurrences(rt.alerts, from, now);
@@ -89,13 +96,17 @@ async function noise(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
 
 async function load(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   let team: Team | undefined;
-  let weeks: number | undefined;
+  let weeksWord: string | undefined;
   for (const word of ctx.args) {
-    if (/^\d+$/.test(word) && weeks === undefined)
-      weeks = wholeNumber(word, "The number of weeks", MAX_WEEKS);
+    if (/^\d+$/.test(word) && weeksWord === undefined) weeksWord = word;
     else if (!team) team = requireTeam(rt, word, "show");
     else throw new UsageError(`Unexpected "${word}": give a team and a number of weeks.`);
   }
+  const longest = `/oncall load ${team ? `${team.id} ` : ""}${MAX_LOAD_WEEKS}`;
+  let weeks =
+    weeksWord === undefined
+      ? undefined
+      : wholeNumber(weeksWord, "The number of weeks", MAX_LOAD_WEEKS, longest);
   const rotation = team ? rotationsOf(rt, team)[0] : rt.config.rotations[0];
   weeks ??= rotation?.loadLimits.windowWeeks ?? DEFAULT_LOAD_WEEKS;
   const now = rt.now();

@@ -1,10 +1,16 @@
 // GET /calendar/<rotation>.ics: the rotation's shifts (overrides and ejections included) as an
 // iCalendar feed to subscribe to. `?user=U…` keeps only that person's shifts; `?weeks=` (ahead,
 // default 26) and `?past=` (weeks back, default 4) set the range.
+// The feed names people and says who is on call when, so it is a "secret address" as calendar
+// providers have: `?token=` must carry HMAC(CALENDAR_SECRET, rotation id), which `/oncall schedule`
+// shows to the rotation's members. Without it (or with a wrong one) the answer is a 404 that names
+// nothing, so the listener does not even confirm which rotations exist.
 
+import { createHmac } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { shiftsBetween } from "../../core/rotation";
 import { DAY_MS } from "../../core/tz";
+import { secretMatches } from "../../platform/http/auth";
 import { sendJson, sendText } from "../../platform/http/respond";
 import type { ExtraRoute } from "../../platform/http/server";
 import type { Feature, Runtime } from "../../runtime";
@@ -68,6 +74,17 @@ function safeDecode(text: string): string | null {
   }
 }
 
+/** The secret part of a rotation's calendar address; CALENDAR_SECRET, else the signing secret. */
+export function calendarToken(settings: Runtime["settings"], rotationId: string): string {
+  const secret = settings.calendarSecret ?? settings.slackSigningSecret;
+  return createHmac("sha256", secret).update(`calendar:${rotationId}`).digest("hex").slice(0, 32);
+}
+
+/** The calendar's path with its token, to append to the bot's public base URL. */
+export function calendarPath(settings: Runtime["settings"], rotationId: string): string {
+  return `${CALENDAR_PREFIX}${encodeURIComponent(rotationId)}.ics?token=${calendarToken(settings, rotationId)}`;
+}
+
 export function calendarRoute(rt: Runtime): ExtraRoute {
   return {
     prefix: CALENDAR_PREFIX,
@@ -79,9 +96,13 @@ export function calendarRoute(rt: Runtime): ExtraRoute {
       const m = /^\/calendar\/([^/]+)\.ics$/.exec(url.pathname);
       const id = m ? safeDecode(m[1]!) : null;
       const rotation = id === null ? undefined : rt.config.rotations.find((r) => r.id === id);
-      if (!rotation) {
-        const known = rt.config.rotations.map((r) => `${CALENDAR_PREFIX}${r.id}.ics`).join(", ");
-        return sendJson(res, 404, { error: `no such rotation calendar; there are: ${known}` });
+      const token = url.searchParams.get("token") ?? "";
+      // Compared even for an unknown rotation, so timing does not tell which rotations exist.
+      const tokenOk = secretMatches(token, calendarToken(rt.settings, id ?? ""));
+      if (!rotation || !tokenOk) {
+        return sendJson(res, 404, {
+          error: "no such calendar: use the address `/oncall schedule` shows to the rotation's members",
+        });
       }
       const ahead = weeksParam(url, "weeks", DEFAULT_WEEKS_AHEAD, MAX_WEEKS_AHEAD);
       const back = weeksParam(url, "past", DEFAULT_WEEKS_BACK, MAX_WEEKS_BACK);

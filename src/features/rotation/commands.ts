@@ -20,7 +20,8 @@ import { findManualTarget, manualGroup, manualRoute } from "../paging/intake/man
 import { receiveGroup } from "../paging/intake/receive";
 import { mayPage } from "../paging/rules";
 import { overrideListReply, type RotationNow, scheduleReply, shiftLine, teamName, whoReply } from "./blocks";
-import { mayCover, mayRemoveOverride, maySetOverride, overrideRange } from "./rules";
+import { calendarPath } from "./calendar";
+import { isAdmin, mayCover, mayRemoveOverride, maySetOverride, overrideRange } from "./rules";
 
 export const DEFAULT_SCHEDULE_WEEKS = 4;
 export const MAX_SCHEDULE_WEEKS = 26;
@@ -104,7 +105,16 @@ async function schedule(rt: Runtime, ctx: CommandContext): Promise<CommandReply>
     rotation: r,
     shifts: shiftsBetween(r, now, end, state),
   }));
-  return scheduleReply(rt.config, parts, w);
+  const reply = scheduleReply(rt.config, parts, w);
+  // The calendar address is a secret (it shows who is on call when): only the rotation's own
+  // people see it, and only in this ephemeral reply.
+  const own = parts.filter(({ rotation: r }) => mayCover(rt.config, r, ctx.userId) || isAdmin(r, ctx.userId));
+  if (!own.length) return reply;
+  const lines = own.map(
+    ({ rotation: r }) =>
+      `📅 ${r.name}: subscribe to \`<bot address>${calendarPath(rt.settings, r.id)}\` (keep it private)`,
+  );
+  return { ...reply, blocks: [...(reply.blocks ?? []).slice(0, 50 - 1), section(mrkdwn(lines.join("\n")))] };
 }
 
 async function override(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {

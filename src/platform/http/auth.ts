@@ -8,6 +8,11 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b) && given.length > 0;
 }
 
+/** Compares a secret given in a URL or header with the expected one, in constant time. */
+export function secretMatches(given: string, expected: string): boolean {
+  return sameSecret(given, expected);
+}
+
 /** Checks `Authorization: Bearer <token>` in constant time. */
 export function bearerTokenMatches(header: string | undefined, expected: string): boolean {
   if (!header) return false;
