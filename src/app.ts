@@ -4,7 +4,7 @@
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { Queue, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Settings } from "./config/env";
@@ -22,6 +22,7 @@ import { ScheduledJobs } from "./platform/queue/schedule";
 import { connectQueue, connectStore, waitReady } from "./platform/redis/client";
 import { createSlackClient, SlackApi, SlackCallError, slackLogger } from "./platform/slack/api";
 import { CommandRouter } from "./platform/slack/commands";
+import { SlackHttpReceiver } from "./platform/slack/receiver";
 import type { AlertChangeHook, FeatureParts, Queues, Role, Runtime } from "./runtime";
 
 export type { Role };
@@ -175,15 +176,11 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
   let socketReceiver: InstanceType<typeof SocketModeReceiver> | null = null;
   let url = "";
   if (role !== "worker") {
+    // Our own receiver, not Bolt's HTTPReceiver: it refuses future timestamps and replays, answers
+    // bodies that are no Slack payload with a 4xx, and acknowledges what no listener takes.
     const httpReceiver = settings.slackAppToken
       ? null
-      : new HTTPReceiver({
-          signingSecret: settings.slackSigningSecret,
-          endpoints: "/slack/events",
-          // Refused signatures are answered 401; Bolt's own warning per request would only be noise.
-          logLevel: LogLevel.ERROR,
-          logger: slackLogger(log, "bolt:http", LogLevel.ERROR),
-        });
+      : new SlackHttpReceiver({ signingSecret: settings.slackSigningSecret, redis, prefix, log });
     socketReceiver = settings.slackAppToken
       ? new SocketModeReceiver({
           appToken: settings.slackAppToken,

@@ -197,6 +197,14 @@ async function tell(rt: Runtime, args: ButtonPress, text: string): Promise<void>
   } catch (err) {
     rt.log.warn({ err }, "chat.postEphemeral failed; using respond");
   }
+  // Bolt gives respond() only when Slack sent a response_url: a press in a modal or Home has none.
+  if (typeof args.respond !== "function") {
+    rt.log.warn(
+      { user: body.user.id },
+      "a Declare incident press came with no channel and no response_url: nowhere to answer",
+    );
+    return;
+  }
   await args.respond({ response_type: "ephemeral", replace_original: false, text }).catch((err: unknown) => {
     rt.log.error({ err }, "could not answer the Declare incident press");
   });

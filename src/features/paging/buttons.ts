@@ -70,6 +70,14 @@ async function tell(rt: Runtime, press: Press, text: string): Promise<void> {
       rt.log.warn({ err, user: press.user }, "chat.postEphemeral failed; using respond");
     }
   }
+  // Bolt gives respond() only when Slack sent a response_url: a press in a modal or Home has none.
+  if (typeof press.args.respond !== "function") {
+    rt.log.warn(
+      { user: press.user },
+      "a button press came with no channel and no response_url: nowhere to answer",
+    );
+    return;
+  }
   try {
     await press.args.respond({ response_type: "ephemeral", replace_original: false, text });
   } catch (err) {

@@ -120,6 +120,14 @@ export class CommandRouter {
           text: reply.text,
           ...(reply.blocks ? { blocks: reply.blocks } : {}),
         } as RespondArguments;
+        // Slack always sends a response_url with a command; a body without one has nowhere to go.
+        if (typeof respond !== "function") {
+          log.warn(
+            { command, user: cmd.user_id },
+            "slash command without a response_url: the answer is dropped",
+          );
+          return;
+        }
         await respond(msg);
       });
     }
