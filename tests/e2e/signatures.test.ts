@@ -101,9 +101,9 @@ describe("signed Slack requests", () => {
     const body = slashCommandBody({
       command: "/oncall",
       text: "page search search-1 disk is full",
-      userId: "U01CCC",
+      userId: "U02BBB",
       channelId: "C0SEARCH",
-      responseUrl: h.slack.responseUrl({ channel: "C0SEARCH", user: "U01CCC" }),
+      responseUrl: h.slack.responseUrl({ channel: "C0SEARCH", user: "U02BBB" }),
     });
     const signed = { secret: SIGNING_SECRET, timestampSec: Math.floor(Date.now() / 1000) };
     const first = await postToSlackEndpoint(h.app.url, body, signed);
