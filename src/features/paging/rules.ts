@@ -1,9 +1,13 @@
 // Who may page by hand (`/oncall page`). Pure; a refusal is a value whose text is shown as is.
 
-import type { OncallConfig } from "../../core/config";
+import type { OncallConfig, Rotation, Team } from "../../core/config";
 import { rotationOfTeam } from "../../core/routing";
 import { mayCover } from "../rotation/rules";
-import type { ManualTarget } from "./intake/manual";
+
+/** Whom a manual alert (`/oncall page <rotation|team>`) is for. */
+export type ManualTarget =
+  | { readonly kind: "rotation"; readonly rotation: Rotation }
+  | { readonly kind: "team"; readonly team: Team };
 
 export type PageCheck = { readonly ok: true } | { readonly ok: false; readonly text: string };
 

@@ -12,9 +12,9 @@ import type { IncomingGroup } from "./types";
 /** The alertname of every manual alert (stored alerts and the noise report know them by it). */
 export const MANUAL_ALERT_NAME = "ManualPage";
 
-export type ManualTarget =
-  | { readonly kind: "rotation"; readonly rotation: Rotation }
-  | { readonly kind: "team"; readonly team: Team };
+import type { ManualTarget } from "../rules";
+
+export type { ManualTarget };
 
 /** A rotation or team by id or name, case-insensitively; rotations first when both match. */
 export function findManualTarget(config: OncallConfig, word: string): ManualTarget | null {
