@@ -1,4 +1,4 @@
-// Nothing in the repository may read a path outside it: a test that reached ../../../shared/ passed
+// Nothing in the repository may read a path outside it: a test that reached a folder beside the checkout passed
 // only where a folder of that name happened to sit beside the checkout, and failed in a fresh clone.
 // Every relative path literal (imports, new URL(…, import.meta.url), join(dirname, "..", …), shell
 // paths) is resolved against its file's folder; absolute paths into a workstation are refused too.
@@ -75,7 +75,7 @@ describe("repository boundary", () => {
     const root = "/repo";
     const dir = "/repo/tests/e2e";
     const sample = [
-      `const FIXTURES = new URL("../../../shared/fixtures/alertmanager", import.meta.url);`,
+      `const FIXTURES = new URL("../../../beside/fixtures/alertmanager", import.meta.url);`,
       `import { x } from "../../src/core/alert";`,
       `const org = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared");`,
       `const ok = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "org");`,
@@ -83,7 +83,7 @@ describe("repository boundary", () => {
       `cd ../../.. && ls ./here`,
     ].join("\n");
     expect(escapes(sample, dir, root)).toEqual([
-      { line: 1, literal: "../../../shared/fixtures/alertmanager", why: "resolves outside the repository" },
+      { line: 1, literal: "../../../beside/fixtures/alertmanager", why: "resolves outside the repository" },
       { line: 3, literal: "../../../shared", why: "joins to a path outside the repository" },
       { line: 5, literal: "/work/shared/DESIGN.md", why: "is an absolute path on one machine" },
       { line: 6, literal: "../../..", why: "resolves outside the repository" },
