@@ -77,14 +77,14 @@ describe("repository boundary", () => {
     const sample = [
       `const FIXTURES = new URL("../../../beside/fixtures/alertmanager", import.meta.url);`,
       `import { x } from "../../src/core/alert";`,
-      `const org = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared");`,
+      `const org = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "beside");`,
       `const ok = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "org");`,
       `const there = "${"/wo"}rk/shared/DESIGN.md";`,
       `cd ../../.. && ls ./here`,
     ].join("\n");
     expect(escapes(sample, dir, root)).toEqual([
       { line: 1, literal: "../../../beside/fixtures/alertmanager", why: "resolves outside the repository" },
-      { line: 3, literal: "../../../shared", why: "joins to a path outside the repository" },
+      { line: 3, literal: "../../../beside", why: "joins to a path outside the repository" },
       { line: 5, literal: "/work/shared/DESIGN.md", why: "is an absolute path on one machine" },
       { line: 6, literal: "../../..", why: "resolves outside the repository" },
     ]);
