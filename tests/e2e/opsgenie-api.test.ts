@@ -2,13 +2,14 @@
 // Slack: answers and errors in Opsgenie's shape, every endpoint's effect on the page.
 
 import { spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { awaitingAck } from "../../src/core/alert-actions";
 import { groupIdOf } from "../../src/features/paging/intake/fingerprint";
 import { opsgenieGroupKey } from "../../src/features/paging/intake/opsgenie";
 import { harnessPerTest } from "../support/e2e";
 import { eventually, type Harness, WEBHOOK_TOKEN } from "../support/harness";
+import { freePort } from "../support/ports";
 import { settled } from "../support/settled";
 
 const PAYMENTS_KEY = "payments-genie-key-0123456789";
@@ -368,17 +369,6 @@ describe("Opsgenie alert API: storage", () => {
     }
   }, 30_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function redisAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
