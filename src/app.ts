@@ -19,7 +19,13 @@ import { createHttpServer, createMetricsServer, type ExtraRoute } from "./platfo
 import type { Logger } from "./platform/log";
 import { createMetrics } from "./platform/metrics";
 import { ScheduledJobs } from "./platform/queue/schedule";
-import { connectQueue, connectStore, waitReady } from "./platform/redis/client";
+import {
+  blockingConnection,
+  connectQueue,
+  connectStore,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  waitReady,
+} from "./platform/redis/client";
 import { createSlackClient, SlackApi, SlackCallError, slackLogger } from "./platform/slack/api";
 import { CommandRouter } from "./platform/slack/commands";
 import { SlackHttpReceiver } from "./platform/slack/receiver";
@@ -102,9 +108,11 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     return conn;
   };
 
-  const redis = track(connectStore(settings.redisUrl), "store");
+  // Every command bounded: a Redis that hangs makes webhooks answer 503 and /readyz fail in time.
+  const commandTimeout = settings.redisCommandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const redis = track(connectStore(settings.redisUrl, { commandTimeout }), "store");
   await waitReady(redis, settings.redisUrl);
-  const queueConnection = track(connectQueue(settings.redisUrl), "queue");
+  const queueConnection = track(connectQueue(settings.redisUrl, { commandTimeout }), "queue");
   await waitReady(queueConnection, settings.redisUrl);
 
   const prefix = settings.redisPrefix;
@@ -131,7 +139,15 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     queueConnection,
     prefix,
     bullPrefix,
-    alerts: new AlertStore(redis, prefix),
+    alerts: new AlertStore(redis, prefix, {
+      ...(settings.alertInstanceLimit === undefined ? {} : { instanceLimit: settings.alertInstanceLimit }),
+      ...(settings.alertRetentionDays === undefined
+        ? {}
+        : { retentionSeconds: settings.alertRetentionDays * 86_400 }),
+      ...(settings.alertReportRetentionDays === undefined
+        ? {}
+        : { reportRetentionSeconds: settings.alertReportRetentionDays * 86_400 }),
+    }),
     delivery: new DeliveryStore(redis, prefix),
     rotationState: new RotationStateStore(redis, prefix),
     queues,
@@ -144,7 +160,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     async alertChanged(change) {
       for (const hook of hooks) await hook(change);
     },
-    workerConnection: () => track(queueConnection.duplicate(), "worker"),
+    workerConnection: () => track(blockingConnection(queueConnection), "worker"),
   };
 
   const parts: FeatureParts[] = [];

@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { CodedError, ErrorCode } from "../platform/errors";
-import { DEFAULT_REDIS_URL } from "../platform/redis/client";
+import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_URL } from "../platform/redis/client";
 import { parseDuration } from "./parse";
 
 export interface Settings {
@@ -14,6 +14,8 @@ export interface Settings {
   readonly slackApiUrl: string | null;
   readonly redisUrl: string;
   readonly redisPrefix: string;
+  /** How long one Redis command may take before it fails; 2 s when absent. */
+  readonly redisCommandTimeoutMs?: number;
   readonly port: number;
   readonly configDir: string;
   readonly alertWebhookToken: string;
@@ -33,6 +35,12 @@ export interface Settings {
   readonly metricsPort?: number | null;
   /** Bearer token /metrics requires; null: none. */
   readonly metricsToken?: string | null;
+  /** Instances an alert keeps in full (the rest are counted); 50 when absent. */
+  readonly alertInstanceLimit?: number;
+  /** Days a resolved alert, its timeline and Slack bookkeeping are kept (0: forever); 90 when absent. */
+  readonly alertRetentionDays?: number;
+  /** Days the per-day report digests of resolved alerts are kept; 400 when absent. */
+  readonly alertReportRetentionDays?: number;
 }
 
 /** One integration of OPSGENIE_KEYS: its name, its key (from OPSGENIE_KEY_<NAME>) and what it pins. */
@@ -76,6 +84,10 @@ const schema = z.object({
     "must be a redis:// or rediss:// URL",
   ),
   REDIS_PREFIX: optional,
+  REDIS_COMMAND_TIMEOUT_MS: optional.refine(
+    (v) => v === null || (/^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 60_000),
+    "must be a whole number of milliseconds from 100 to 60000, e.g. 2000",
+  ),
   PORT: optional.refine((v) => v === null || (/^\d+$/.test(v) && Number(v) < 65536), "must be a port number"),
   ONCALL_CONFIG_DIR: optional,
   ALERT_WEBHOOK_TOKEN: z
@@ -112,7 +124,17 @@ const schema = z.object({
     (v) => v === null || v.length >= 16,
     "is too short: use at least 16 characters (`openssl rand -hex 32`)",
   ),
+  ALERT_INSTANCE_LIMIT: wholeNumber(1, 10_000, "e.g. 50"),
+  ALERT_RETENTION_DAYS: wholeNumber(0, 3_650, "of days, e.g. 90 (0 keeps resolved alerts forever)"),
+  ALERT_REPORT_RETENTION_DAYS: wholeNumber(1, 3_650, "of days, e.g. 400"),
 });
+
+function wholeNumber(min: number, max: number, example: string) {
+  return optional.refine(
+    (v) => v === null || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max),
+    `must be a whole number from ${min} to ${max}, ${example}`,
+  );
+}
 
 function durationOrNull(text: string): number | null {
   try {
@@ -210,6 +232,8 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     slackApiUrl: e.SLACK_API_URL === null ? null : e.SLACK_API_URL.replace(/\/?$/, "/"),
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisPrefix: e.REDIS_PREFIX ?? "oncall:",
+    redisCommandTimeoutMs:
+      e.REDIS_COMMAND_TIMEOUT_MS === null ? DEFAULT_COMMAND_TIMEOUT_MS : Number(e.REDIS_COMMAND_TIMEOUT_MS),
     port: e.PORT === null ? 3000 : Number(e.PORT),
     configDir: e.ONCALL_CONFIG_DIR ?? cwd,
     alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
@@ -222,5 +246,9 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     calendarSecret: e.CALENDAR_SECRET,
     metricsPort: e.METRICS_PORT === null ? null : Number(e.METRICS_PORT),
     metricsToken: e.METRICS_TOKEN,
+    alertInstanceLimit: e.ALERT_INSTANCE_LIMIT === null ? 50 : Number(e.ALERT_INSTANCE_LIMIT),
+    alertRetentionDays: e.ALERT_RETENTION_DAYS === null ? 90 : Number(e.ALERT_RETENTION_DAYS),
+    alertReportRetentionDays:
+      e.ALERT_REPORT_RETENTION_DAYS === null ? 400 : Number(e.ALERT_REPORT_RETENTION_DAYS),
   };
 }

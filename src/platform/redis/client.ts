@@ -4,22 +4,48 @@ import { CodedError, ErrorCode } from "../errors";
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
 /**
- * A connection for the store. No offline queue: when Redis is away, commands fail at once, so a
- * webhook answers 503 (Alertmanager retries) instead of hanging until its own timeout.
+ * How long one Redis command may take before it fails (REDIS_COMMAND_TIMEOUT). A Redis that holds
+ * the connection open but never answers (a partition, a stopped server) would otherwise hang every
+ * webhook and `/readyz` until the sender gives up; with the bound they answer 503 in time.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+
+/**
+ * A connection for the store. No offline queue: when Redis is away, commands fail at once; when it
+ * hangs, after the command timeout. Either way a webhook answers 503 (Alertmanager retries)
+ * instead of hanging until its own timeout.
  */
 export function connectStore(url: string, extra: RedisOptions = {}): Redis {
   return new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
+    commandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
     lazyConnect: true,
     ...extra,
   });
 }
 
-/** BullMQ requires `maxRetriesPerRequest: null` on the connections it blocks on. */
+/**
+ * The queues' connection (adding jobs from a webhook's hooks), bounded like the store. BullMQ
+ * requires `maxRetriesPerRequest: null` on the connections it blocks on, which are duplicated from
+ * this one (`blockingConnection`).
+ */
 export function connectQueue(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, ...extra });
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    commandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
+    lazyConnect: true,
+    ...extra,
+  });
+}
+
+/**
+ * A worker's connection, which BullMQ blocks on (BZPOPMIN for seconds at a time): without the
+ * command timeout, which would cut those waits short. BullMQ's own watchdog bounds them.
+ */
+export function blockingConnection(from: Redis): Redis {
+  return from.duplicate({ commandTimeout: undefined });
 }
 
 /** Redis could not be reached at start-up; `url` is where we looked, its password hidden. */
