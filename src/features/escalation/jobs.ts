@@ -114,6 +114,12 @@ async function pageLink(deps: EscalateDeps, alertId: string): Promise<string | n
   }
 }
 
+/** Whether the alert, read now, still waits for someone to take it. */
+async function stillAwaitingAck(deps: Pick<EscalateDeps, "alerts">, alertId: string): Promise<boolean> {
+  const now = await deps.alerts.get(alertId);
+  return now !== null && awaitingAck(now);
+}
+
 // --- the jobs ---------------------------------------------------------------------------------
 
 /** One timer step. Returns what it did, for the job's return value and the logs. */
@@ -136,6 +142,9 @@ export async function runTimer(deps: EscalateDeps, alertId: string, step: number
     if (oncall) {
       const sent = await deps.delivery.sent(alertId);
       const link = await pageLink(deps, alertId);
+      // The permalink is a Slack call: someone may have taken the alert since the step was applied.
+      // The state that counts is the one when sending, not the snapshot from before.
+      if (!(await stillAwaitingAck(deps, alertId))) return "applied; taken meanwhile";
       await deliverOrRecord(deps, current, `repage:${step}`, () =>
         sendNamed(
           deps,
