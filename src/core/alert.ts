@@ -3,7 +3,7 @@
 // events to record, or a refusal that says why. The store applies them atomically.
 
 import type { IncomingGroup, IncomingInstance, InstanceStatus } from "./incoming";
-import { escapeMrkdwn, listSome } from "./mrkdwn";
+import { escapeMrkdwn, listSome, MAX_REPLY_TEXT, truncate } from "./mrkdwn";
 
 export type AlertState = "firing" | "acked" | "handed_off" | "escalated" | "remediating" | "resolved";
 
@@ -217,9 +217,20 @@ export type NotificationOutcome =
   | { readonly kind: "update"; readonly alert: Alert; readonly events: AlertEvent[] }
   | { readonly kind: "ignore"; readonly reason: string };
 
+/** How much of one instance's name a timeline text shows. */
+const MAX_INSTANCE_NAME = 200;
+
 function describeInstance(i: Pick<AlertInstance, "labels" | "fingerprint">): string {
-  // Label values come from outside; in a thread reply "<!channel>" would ping everyone.
-  return escapeMrkdwn(i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint);
+  // Label values come from outside; in a thread reply "<!channel>" would ping everyone, and a
+  // 45,000-character one would be refused by Slack (msg_too_long).
+  return escapeMrkdwn(
+    truncate(i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint, MAX_INSTANCE_NAME),
+  );
+}
+
+/** "Joined: a, b and 3 more", cut to a thread reply's length. */
+function instanceList(lead: string, names: readonly string[]): string {
+  return truncate(`${lead}: ${listSome(names)}`, MAX_REPLY_TEXT);
 }
 
 /**
@@ -265,7 +276,7 @@ export function applyNotification(
       at,
       type: "instance_joined",
       actor: source,
-      text: `Joined: ${listSome(joined)}`,
+      text: instanceList("Joined", joined),
       thread: true,
     });
   }
@@ -274,7 +285,7 @@ export function applyNotification(
       at,
       type: "instance_refired",
       actor: source,
-      text: `Firing again: ${listSome(refired)}`,
+      text: instanceList("Firing again", refired),
       thread: true,
     });
   }
@@ -283,7 +294,7 @@ export function applyNotification(
       at,
       type: "instance_resolved",
       actor: source,
-      text: `Resolved: ${listSome(resolved)}`,
+      text: instanceList("Resolved", resolved),
       thread: true,
     });
   }

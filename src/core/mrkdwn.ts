@@ -19,3 +19,14 @@ export function listSome(items: readonly string[], max = 10): string {
   const shown = items.slice(0, max).join(", ");
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
+
+/** Cuts text to at most `max` characters, the cut marked with "…". */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * A timeline text, a thread reply: well under Slack's 4,000 characters it shows a message in full
+ * (and its 40,000 it refuses with `msg_too_long`), so a label from outside never stops a thread.
+ */
+export const MAX_REPLY_TEXT = 3_000;

@@ -11,6 +11,7 @@
 import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Alert, AlertEvent } from "../../core/alert";
+import { MAX_REPLY_TEXT, truncate } from "../../core/mrkdwn";
 import { createWorker, DEFAULT_LIMITER } from "../../platform/queue/worker";
 import { SlackCallError } from "../../platform/slack/api";
 import {
@@ -18,6 +19,7 @@ import {
   type Destination,
   type MessageContent,
   type MessageMark,
+  type PostOutcome,
   post,
   postFromCursor,
   postOnce,
@@ -194,21 +196,52 @@ async function postThreadEvents(alert: Alert, state: DeliveryState, deps: Notify
   const page = { channel: state.channel, ts: state.ts };
   const events = await deps.alerts.events(alert.id);
   return postFromCursor(events, state.threadCursor, {
-    message: (event: AlertEvent) => (event.thread ? { text: event.text } : null),
-    post: (content, i) =>
-      postOnce(
-        deps.slack,
-        {
-          state: async () => (state.claim === i ? "claimed" : "none"),
-          claim: () => deps.delivery.setClaim(alert.id, i),
-          posted: () => deps.delivery.setClaim(alert.id, null),
-        },
-        { channel: page.channel, threadTs: page.ts },
-        content,
-        { event_type: THREAD_EVENT, event_payload: { alert_id: alert.id, index: i } },
-      ),
+    // Cut here too, whatever wrote the event: Slack refuses a text over its limit for good.
+    message: (event: AlertEvent) => (event.thread ? { text: truncate(event.text, MAX_REPLY_TEXT) } : null),
+    post: async (content, i): Promise<PostOutcome> => {
+      try {
+        return await postOnce(
+          deps.slack,
+          {
+            state: async () => (state.claim === i ? "claimed" : "none"),
+            claim: () => deps.delivery.setClaim(alert.id, i),
+            posted: () => deps.delivery.setClaim(alert.id, null),
+          },
+          { channel: page.channel, threadTs: page.ts },
+          content,
+          { event_type: THREAD_EVENT, event_payload: { alert_id: alert.id, index: i } },
+        );
+      } catch (err) {
+        if (!isPermanent(err)) throw err;
+        // Retrying cannot help, and holding the cursor here would hold back every later reply.
+        await skipRefusedReply(alert, content, err, deps);
+        return { kind: "already" };
+      }
+    },
     advance: (next) => deps.delivery.raise(alert.id, "threadCursor", next),
   });
+}
+
+/** A thread reply Slack refused for good: logged, noted on the timeline (not the thread), skipped. */
+async function skipRefusedReply(
+  alert: Alert,
+  content: MessageContent,
+  err: SlackCallError,
+  deps: NotifyDeps,
+) {
+  const error = err.failure.kind === "permanent" ? err.failure.error : err.message;
+  await deps.delivery.setClaim(alert.id, null);
+  deps.metrics.pagesFailed.inc({ error });
+  deps.log.warn({ alertId: alert.id, err }, "Slack refused a thread reply for good; skipped it");
+  await deps.alerts.appendEvents(alert.id, [
+    {
+      at: deps.now().toISOString(),
+      type: "delivery_failed",
+      actor: "bot",
+      text: `Could not post a thread reply (Slack ${err.method} failed: ${error}), skipped it: ${truncate(content.text, 200)}`,
+      thread: false,
+    },
+  ]);
 }
 
 export type NamedDeps = Pick<Runtime, "alerts" | "delivery" | "slack" | "log" | "now">;

@@ -27,9 +27,10 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from "@slack/types";
+import { truncate } from "../../core/mrkdwn";
 
 export { formatDuration } from "../../core/duration";
-export { escapeMrkdwn, unescapeMrkdwn } from "../../core/mrkdwn";
+export { escapeMrkdwn, truncate, unescapeMrkdwn } from "../../core/mrkdwn";
 export type { Button, HomeView, InputBlock, ModalView, PlainTextOption };
 
 export type Block = KnownBlock;
@@ -43,10 +44,6 @@ export interface SlackMessage {
 
 /** Slack refuses a section or context text over 3000 characters; this leaves room for a suffix. */
 export const MAX_SECTION_TEXT = 2900;
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 export function mrkdwn(text: string): MrkdwnElement {
   return { type: "mrkdwn", text };
