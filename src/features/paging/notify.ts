@@ -141,18 +141,29 @@ export async function syncAlert(alertId: string, deps: NotifyDeps): Promise<Sync
 
 /** Notes a DM Slack refused for good, so that later syncs skip it and the timeline shows why. */
 async function recordDmRefused(alert: Alert, user: string, err: SlackCallError, deps: NotifyDeps) {
+  await noteRefused(alert, err, deps, "Slack refused the on-call DM", async (error) => {
+    await deps.delivery.setDmFailed(alert.id, error);
+    return `Could not DM <@${user}>: Slack ${err.method} failed: ${error}`;
+  });
+}
+
+/**
+ * A Slack refusal for good: counted, logged, and written on the alert's timeline (not its thread)
+ * with the text `record` returns once it has stored what later syncs need to know.
+ */
+async function noteRefused(
+  alert: Alert,
+  err: SlackCallError,
+  deps: NotifyDeps,
+  logLine: string,
+  record: (error: string) => Promise<string>,
+): Promise<void> {
   const error = err.failure.kind === "permanent" ? err.failure.error : err.message;
-  await deps.delivery.setDmFailed(alert.id, error);
+  const text = await record(error);
   deps.metrics.pagesFailed.inc({ error });
-  deps.log.error({ alertId: alert.id, err }, "Slack refused the on-call DM");
+  deps.log.error({ alertId: alert.id, err }, logLine);
   await deps.alerts.appendEvents(alert.id, [
-    {
-      at: deps.now().toISOString(),
-      type: "delivery_failed",
-      actor: "bot",
-      text: `Could not DM <@${user}>: Slack ${err.method} failed: ${error}`,
-      thread: false,
-    },
+    { at: deps.now().toISOString(), type: "delivery_failed", actor: "bot", text, thread: false },
   ]);
 }
 
@@ -229,19 +240,10 @@ async function skipRefusedReply(
   err: SlackCallError,
   deps: NotifyDeps,
 ) {
-  const error = err.failure.kind === "permanent" ? err.failure.error : err.message;
-  await deps.delivery.setClaim(alert.id, null);
-  deps.metrics.pagesFailed.inc({ error });
-  deps.log.warn({ alertId: alert.id, err }, "Slack refused a thread reply for good; skipped it");
-  await deps.alerts.appendEvents(alert.id, [
-    {
-      at: deps.now().toISOString(),
-      type: "delivery_failed",
-      actor: "bot",
-      text: `Could not post a thread reply (Slack ${err.method} failed: ${error}), skipped it: ${truncate(content.text, 200)}`,
-      thread: false,
-    },
-  ]);
+  await noteRefused(alert, err, deps, "Slack refused a thread reply for good; skipped it", async (error) => {
+    await deps.delivery.setClaim(alert.id, null);
+    return `Could not post a thread reply (Slack ${err.method} failed: ${error}), skipped it: ${truncate(content.text, 200)}`;
+  });
 }
 
 export type NamedDeps = Pick<Runtime, "alerts" | "delivery" | "slack" | "log" | "now">;
