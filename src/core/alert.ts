@@ -56,7 +56,13 @@ export interface Alert {
   readonly assignee: string | null;
   /** Set when handed off to the owning team. */
   readonly assignedTeam: string | null;
+  /** The most recent instances in full, at most the instance limit (firing ones first). */
   readonly instances: readonly AlertInstance[];
+  /**
+   * The instances beyond the limit, by fingerprint and status only (as Alertmanager's own
+   * `truncatedAlerts` counts what it left out). Optional: alerts stored before the limit lack it.
+   */
+  readonly truncated?: TruncatedInstances | null;
   /** Alert names among the instances that have no runbook entry. */
   readonly missingRunbooks: readonly string[];
   readonly createdAt: string;
@@ -75,6 +81,21 @@ export interface Alert {
    */
   readonly remediating?: RemediatingState | null;
 }
+
+/** Instances an alert no longer keeps in full: their fingerprints, by status. */
+export interface TruncatedInstances {
+  readonly firing: readonly string[];
+  /** The most recently dropped last; at most TRUNCATED_CAP. */
+  readonly resolved: readonly string[];
+}
+
+/** Instances an alert keeps in full unless configured otherwise (ALERT_INSTANCE_LIMIT). */
+export const DEFAULT_INSTANCE_LIMIT = 50;
+/**
+ * Fingerprints kept per status beyond the limit, at most: the oldest are forgotten first, so one
+ * alert stays bounded however much its group churns (a forgotten one that comes back is new again).
+ */
+export const TRUNCATED_CAP = 2_000;
 
 export interface RemediatingState {
   readonly runs: readonly string[];
@@ -123,8 +144,48 @@ export function isOpen(alert: Alert): boolean {
   return alert.state !== "resolved";
 }
 
+/** The firing instances kept in full (see `instanceCounts` for all of them). */
 export function firingInstances(alert: Alert): AlertInstance[] {
   return alert.instances.filter((i) => i.status === "firing");
+}
+
+/** How many instances the alert has, firing and in all, those kept in full and the rest. */
+export function instanceCounts(alert: Pick<Alert, "instances" | "truncated">): {
+  firing: number;
+  total: number;
+  /** Of `total`, those not kept in full. */
+  notKept: number;
+} {
+  const tf = alert.truncated?.firing.length ?? 0;
+  const notKept = tf + (alert.truncated?.resolved.length ?? 0);
+  const firing = alert.instances.filter((i) => i.status === "firing").length + tf;
+  return { firing, total: alert.instances.length + notKept, notKept };
+}
+
+/** Most recent first: firing before resolved, then the last seen, then the last started. */
+function recency(a: AlertInstance, b: AlertInstance): number {
+  const firing = Number(b.status === "firing") - Number(a.status === "firing");
+  return firing || b.lastSeenAt.localeCompare(a.lastSeenAt) || b.startsAt.localeCompare(a.startsAt);
+}
+
+/**
+ * Keeps the `limit` most recent of `all` in full (in their order) and moves the rest into the
+ * fingerprint lists, each list capped at TRUNCATED_CAP (the oldest forgotten).
+ */
+export function boundInstances(
+  all: readonly AlertInstance[],
+  earlier: TruncatedInstances,
+  limit: number,
+): { instances: AlertInstance[]; truncated: TruncatedInstances | null } {
+  const keep = new Set([...all].sort(recency).slice(0, Math.max(1, limit)));
+  const firing = [...earlier.firing];
+  const resolved = [...earlier.resolved];
+  for (const i of all) if (!keep.has(i)) (i.status === "firing" ? firing : resolved).push(i.fingerprint);
+  const truncated =
+    firing.length || resolved.length
+      ? { firing: firing.slice(-TRUNCATED_CAP), resolved: resolved.slice(-TRUNCATED_CAP) }
+      : null;
+  return { instances: all.filter((i) => keep.has(i)), truncated };
 }
 
 /** Every alert name in the group, in instance order. */
@@ -159,16 +220,22 @@ export interface OpenAlertInput {
   readonly route: AlertRoute;
   readonly hasRunbook: (alertName: string) => boolean;
   readonly now: Date;
+  /** Instances kept in full; DEFAULT_INSTANCE_LIMIT when absent. */
+  readonly instanceLimit?: number;
 }
 
 /** A new occurrence of a group: the page to send. */
 export function openAlert(input: OpenAlertInput): { alert: Alert; events: AlertEvent[] } {
   const { group, now, route } = input;
   const at = now.toISOString();
-  const instances = group.instances.map((i) => toInstance(i, now));
+  const all = group.instances.map((i) => toInstance(i, now));
   const name = groupName(group);
-  const draft = { name, instances };
-  const missingRunbooks = alertNames(draft).filter((n) => !input.hasRunbook(n));
+  const missingRunbooks = alertNames({ name, instances: all }).filter((n) => !input.hasRunbook(n));
+  const { instances, truncated } = boundInstances(
+    all,
+    { firing: [], resolved: [] },
+    input.instanceLimit ?? DEFAULT_INSTANCE_LIMIT,
+  );
   const alert: Alert = {
     id: alertId(group.groupId, input.occurrence),
     groupId: group.groupId,
@@ -188,6 +255,7 @@ export function openAlert(input: OpenAlertInput): { alert: Alert; events: AlertE
     assignee: null,
     assignedTeam: null,
     instances,
+    truncated,
     missingRunbooks,
     createdAt: at,
     updatedAt: at,
@@ -199,13 +267,13 @@ export function openAlert(input: OpenAlertInput): { alert: Alert; events: AlertE
     answer: null,
     remediating: null,
   };
-  const firing = instances.filter((i) => i.status === "firing").length;
+  const firing = all.filter((i) => i.status === "firing").length;
   const events: AlertEvent[] = [
     {
       at,
       type: "opened",
       actor: group.source,
-      text: `Paged ${route.oncallUser ? `<@${route.oncallUser}>` : "nobody (no one on call)"}: ${firing} of ${instances.length} instances firing${route.unrouted ? " (unrouted: no service matched)" : ""}`,
+      text: `Paged ${route.oncallUser ? `<@${route.oncallUser}>` : "nobody (no one on call)"}: ${firing} of ${all.length} instances firing${route.unrouted ? " (unrouted: no service matched)" : ""}`,
       thread: false,
     },
   ];
@@ -242,6 +310,7 @@ export function applyNotification(
   group: IncomingGroup,
   now: Date,
   hasRunbook: (alertName: string) => boolean = () => true,
+  instanceLimit: number = DEFAULT_INSTANCE_LIMIT,
 ): NotificationOutcome {
   const anyFiring = group.instances.some((i) => i.status === "firing");
   if (!latest || !isOpen(latest)) {
@@ -250,26 +319,39 @@ export function applyNotification(
   }
   const at = now.toISOString();
   const byFp = new Map(latest.instances.map((i) => [i.fingerprint, i]));
+  // Instances beyond the limit are known by fingerprint and status only.
+  const truncFiring = new Set(latest.truncated?.firing ?? []);
+  const truncResolved = new Set(latest.truncated?.resolved ?? []);
   const events: AlertEvent[] = [];
   const joined: string[] = [];
   const resolved: string[] = [];
   const refired: string[] = [];
   let repeats = 0;
   for (const inc of group.instances) {
-    const prev = byFp.get(inc.fingerprint);
+    const fp = inc.fingerprint;
+    const prev =
+      byFp.get(fp)?.status ?? (truncFiring.has(fp) ? "firing" : truncResolved.has(fp) ? "resolved" : null);
     const next = toInstance(inc, now);
     if (!prev) {
       joined.push(describeInstance(inc));
-    } else if (prev.status === "firing" && inc.status === "resolved") {
+    } else if (prev === "firing" && inc.status === "resolved") {
       resolved.push(describeInstance(inc));
-    } else if (prev.status === "resolved" && inc.status === "firing") {
+    } else if (prev === "resolved" && inc.status === "firing") {
       refired.push(describeInstance(inc));
     } else if (inc.status === "firing") {
       repeats++;
     }
-    byFp.set(inc.fingerprint, next);
+    truncFiring.delete(fp);
+    truncResolved.delete(fp);
+    byFp.set(fp, next);
   }
-  const instances = [...byFp.values()];
+  const merged = [...byFp.values()];
+  const { instances, truncated } = boundInstances(
+    merged,
+    { firing: [...truncFiring], resolved: [...truncResolved] },
+    instanceLimit,
+  );
+  const counts = instanceCounts({ instances, truncated });
   const source = group.source;
   if (joined.length) {
     events.push({
@@ -298,14 +380,14 @@ export function applyNotification(
       thread: true,
     });
   }
-  const stillFiring = instances.filter((i) => i.status === "firing").length;
+  const stillFiring = counts.firing;
   const allResolved = stillFiring === 0;
   if (allResolved) {
     events.push({
       at,
       type: "resolved",
       actor: source,
-      text: `Resolved: all ${instances.length} instances have resolved`,
+      text: `Resolved: all ${counts.total} instances have resolved`,
       thread: true,
     });
   } else if (!events.length && repeats > 0) {
@@ -313,15 +395,16 @@ export function applyNotification(
       at,
       type: "repeat",
       actor: source,
-      text: `Still firing: ${stillFiring} of ${instances.length} instances`,
+      text: `Still firing: ${stillFiring} of ${counts.total} instances`,
       thread: true,
     });
   }
   const missing = new Set(latest.missingRunbooks);
-  for (const n of alertNames({ name: latest.name, instances })) if (!hasRunbook(n)) missing.add(n);
+  for (const n of alertNames({ name: latest.name, instances: merged })) if (!hasRunbook(n)) missing.add(n);
   const alert: Alert = {
     ...latest,
     instances,
+    truncated,
     missingRunbooks: [...missing],
     state: allResolved ? "resolved" : latest.state,
     version: latest.version + 1,

@@ -1,7 +1,7 @@
 // How an alert occurrence ended, read from the alert and its timeline: the common input of the noise
 // report and the ops-load report. Pure.
 
-import type { Alert, AlertEvent } from "./alert";
+import { type Alert, type AlertEvent, type AlertRoute, parseAlertId } from "./alert";
 
 export type Outcome =
   /** Still open. */
@@ -29,9 +29,24 @@ export const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   remediated: "remediated",
 };
 
+/**
+ * What the noise and load reports read of an alert: a stored alert has it, and so has the digest
+ * that outlives the alert (`outcomeDigest`).
+ */
+export type ReportedAlert = Pick<
+  Alert,
+  "id" | "groupId" | "occurrence" | "previousId" | "name" | "assignedTeam" | "createdAt" | "ackedAt"
+> &
+  Pick<Alert, "resolvedAt" | "missingRunbooks"> & {
+    readonly route: Pick<AlertRoute, "teamId">;
+    /** Set when escalated to every member of the team. */
+    readonly escalation: object | null;
+    readonly answer: Pick<NonNullable<Alert["answer"]>, "actionable"> | null;
+  };
+
 /** One alert with how it ended, as its timeline tells (the noise and load reports read these). */
 export interface AlertOutcome {
-  readonly alert: Alert;
+  readonly alert: ReportedAlert;
   readonly outcome: Outcome;
   /** Handed off at some point (also when it was escalated afterwards). */
   readonly handedOff: boolean;
@@ -98,4 +113,123 @@ export function percentile(values: readonly number[], p: number): number | null 
   const s = [...values].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * s.length);
   return s[Math.min(s.length, Math.max(1, rank)) - 1]!;
+}
+
+/** The occurrence before this one of the same group; null for a group's first. */
+export function previousIdOf(alert: Pick<Alert, "previousId" | "groupId" | "occurrence">): string | null {
+  if (alert.previousId) return alert.previousId;
+  return alert.occurrence > 1 ? `${alert.groupId}-${alert.occurrence - 1}` : null;
+}
+
+const OUTCOMES: readonly Outcome[] = [
+  "open",
+  "resolved_by_itself",
+  "resolved_after_ack",
+  "resolved_by_hand",
+  "handed_off",
+  "escalated",
+  "remediated",
+];
+const ESCALATED = 1;
+const ANSWERED = 2;
+const ACTIONABLE = 4;
+const HANDED_OFF = 8;
+
+/** What a report digest holds besides the outcome: when the occurrence before it resolved. */
+export interface OutcomeDigest {
+  readonly occurrence: AlertOutcome;
+  /** `previousIdOf(alert)` and when it resolved (null: no previous, or not resolved). */
+  readonly previous: { readonly id: string; readonly resolvedAt: string | null } | null;
+}
+
+const msOrNull = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * An occurrence as the reports need it once the alert itself has expired, in about 150 bytes of
+ * JSON: times as ms, flags as bits, the outcome as a number. `fromOutcomeDigest` reads it back.
+ */
+export function outcomeDigest(o: AlertOutcome, previousResolvedAt: string | null): string {
+  const a = o.alert;
+  const flags =
+    (a.escalation ? ESCALATED : 0) |
+    (a.answer ? ANSWERED : 0) |
+    (a.answer?.actionable ? ACTIONABLE : 0) |
+    (o.handedOff ? HANDED_OFF : 0);
+  return JSON.stringify([
+    a.id,
+    a.name,
+    a.route.teamId,
+    a.assignedTeam,
+    Date.parse(a.createdAt),
+    msOrNull(a.ackedAt),
+    msOrNull(a.resolvedAt),
+    previousIdOf(a),
+    msOrNull(previousResolvedAt),
+    flags,
+    OUTCOMES.indexOf(o.outcome),
+    a.missingRunbooks,
+  ]);
+}
+
+/** Reads a digest back; null for one that is not a digest (never thrown: a report skips it). */
+export function fromOutcomeDigest(raw: string): OutcomeDigest | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v) || v.length !== 12) return null;
+  const [
+    id,
+    name,
+    teamId,
+    assignedTeam,
+    created,
+    acked,
+    resolved,
+    prevId,
+    prevResolved,
+    flags,
+    outcome,
+    missing,
+  ] = v as [
+    string,
+    string,
+    string | null,
+    string | null,
+    number,
+    number | null,
+    number | null,
+    string | null,
+    number | null,
+    number,
+    number,
+    string[],
+  ];
+  const parsed = typeof id === "string" ? parseAlertId(id) : null;
+  const o = OUTCOMES[outcome];
+  if (!parsed || typeof name !== "string" || typeof created !== "number" || !o || !Array.isArray(missing)) {
+    return null;
+  }
+  const alert: ReportedAlert = {
+    id,
+    groupId: parsed.groupId,
+    occurrence: parsed.occurrence,
+    previousId: prevId,
+    name,
+    route: { teamId },
+    assignedTeam,
+    createdAt: new Date(created).toISOString(),
+    ackedAt: isoOrNull(acked),
+    resolvedAt: isoOrNull(resolved),
+    missingRunbooks: missing,
+    escalation: flags & ESCALATED ? {} : null,
+    answer: flags & ANSWERED ? { actionable: (flags & ACTIONABLE) !== 0 } : null,
+  };
+  return {
+    occurrence: { alert, outcome: o, handedOff: (flags & HANDED_OFF) !== 0 },
+    previous: prevId ? { id: prevId, resolvedAt: isoOrNull(prevResolved) } : null,
+  };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { applyNotification, openAlert, parseAlertId } from "../../src/core/alert";
+import {
+  applyNotification,
+  instanceCounts,
+  openAlert,
+  parseAlertId,
+  TRUNCATED_CAP,
+} from "../../src/core/alert";
 import { parseGenericAlert } from "../../src/features/paging/intake/generic";
 import type { IncomingGroup } from "../../src/features/paging/intake/types";
 import { STREAM_API_ROUTE } from "../support/alerts";
@@ -120,5 +126,78 @@ describe("alert identity and notifications", () => {
     expect(text).toContain("&lt;!channel&gt;");
     expect(text).not.toContain("<!channel>");
     expect(text).toMatch(/and 5 more$/);
+  });
+});
+
+describe("the bounded instance list", () => {
+  const named = (prefix: string, n: number, status: "firing" | "resolved") =>
+    Array.from({ length: n }, (_, i) => ({ instance: `${prefix}-${i}`, status }));
+  const LATER = new Date(NOW.getTime() + 60_000);
+  const limited = (g: IncomingGroup, instanceLimit: number) =>
+    openAlert({
+      group: g,
+      occurrence: 1,
+      previousId: null,
+      route: ROUTE,
+      hasRunbook: () => true,
+      now: NOW,
+      instanceLimit,
+    }).alert;
+
+  it("keeps the most recent instances in full, firing ones first, and counts the rest", () => {
+    const g = group([...named("old", 3, "resolved"), ...named("pod", 5, "firing")]);
+    const a = limited(g, 4);
+    expect(a.instances).toHaveLength(4);
+    expect(a.instances.every((i) => i.status === "firing" && i.labels.instance?.startsWith("pod-"))).toBe(true);
+    expect(a.truncated?.firing).toHaveLength(1);
+    expect(a.truncated?.resolved).toHaveLength(3);
+    expect(instanceCounts(a)).toEqual({ firing: 5, total: 8, notKept: 4 });
+  });
+
+  it("knows an instance beyond the limit by its fingerprint: no second 'joined', and it can resolve the alert", () => {
+    const g = group(named("pod", 5, "firing"));
+    const a = limited(g, 2);
+    const repeat = applyNotification(a, g, LATER, () => true, 2);
+    expect(repeat.kind === "update" && repeat.events.map((e) => e.type)).toEqual(["repeat"]);
+    // The source reports everything resolved: the three it no longer listed too.
+    const done = group(named("pod", 5, "resolved"));
+    const resolved = applyNotification(a, done, LATER, () => true, 2);
+    if (resolved.kind !== "update") throw new Error(resolved.kind);
+    expect(resolved.alert.state).toBe("resolved");
+    expect(resolved.events.map((e) => e.text)).toContain("Resolved: all 5 instances have resolved");
+    expect(instanceCounts(resolved.alert)).toEqual({ firing: 0, total: 5, notKept: 3 });
+  });
+
+  it("stays open while an instance it no longer lists still fires", () => {
+    const g = group(named("pod", 3, "firing"));
+    const a = limited(g, 1);
+    const some = applyNotification(
+      a,
+      group([{ instance: "pod-0", status: "resolved" }]),
+      LATER,
+      () => true,
+      1,
+    );
+    if (some.kind !== "update") throw new Error(some.kind);
+    expect(some.alert.state).toBe("firing");
+    expect(instanceCounts(some.alert)).toEqual({ firing: 2, total: 3, notKept: 2 });
+    expect(some.alert.instances).toHaveLength(1);
+  });
+
+  it("forgets the oldest fingerprints past TRUNCATED_CAP", () => {
+    const g = group(
+      named("pod", TRUNCATED_CAP + 10, "resolved").concat([{ instance: "live", status: "firing" }]),
+    );
+    const a = limited(g, 1);
+    expect(a.instances.map((i) => i.labels.instance)).toEqual(["live"]);
+    expect(a.truncated?.resolved).toHaveLength(TRUNCATED_CAP);
+  });
+
+  it("reads an alert stored before the limit existed (no truncated field)", () => {
+    const a = open(group(named("pod", 3, "firing")));
+    const { truncated: _, ...legacy } = a;
+    expect(instanceCounts(legacy)).toEqual({ firing: 3, total: 3, notKept: 0 });
+    const next = applyNotification(legacy, group(named("pod", 3, "resolved")), LATER);
+    expect(next.kind === "update" && next.alert.state).toBe("resolved");
   });
 });

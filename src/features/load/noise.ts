@@ -4,7 +4,7 @@
 // noisy occurrences, so the worst ones can be fixed or deleted. Pure.
 
 import type { Alert } from "../../core/alert";
-import { type AlertOutcome, median, timeToAck } from "../../core/outcome";
+import { type AlertOutcome, median, previousIdOf, type ReportedAlert, timeToAck } from "../../core/outcome";
 
 /** A later occurrence firing within this long after the previous one resolved is flapping. */
 export const FLAP_WINDOW_MS = 60 * 60_000;
@@ -72,18 +72,16 @@ interface Tally {
   noisy: number;
 }
 
-function inWindow(alert: Alert, from: Date, to: Date): boolean {
+function inWindow(alert: Pick<ReportedAlert, "createdAt">, from: Date, to: Date): boolean {
   const t = Date.parse(alert.createdAt);
   return t >= from.getTime() && t < to.getTime();
 }
 
-function previousIdOf(alert: Alert): string | null {
-  if (alert.previousId) return alert.previousId;
-  return alert.occurrence > 1 ? `${alert.groupId}-${alert.occurrence - 1}` : null;
-}
-
 /** Whether the occurrence fired within FLAP_WINDOW_MS of its group's previous occurrence resolving. */
-export function isFlapping(alert: Alert, resolvedAtOf: (id: string) => string | null | undefined): boolean {
+export function isFlapping(
+  alert: ReportedAlert,
+  resolvedAtOf: (id: string) => string | null | undefined,
+): boolean {
   const prev = previousIdOf(alert);
   if (!prev) return false;
   const resolvedAt = resolvedAtOf(prev);

@@ -1,5 +1,7 @@
-// Reads the alert occurrences of a time window with their timelines, as the noise and load reports
-// need them. Read-only; chunked pipelines keep a month of alerts to a handful of round trips.
+// Reads the alert occurrences of a time window as the noise and load reports need them. Resolved
+// ones come from the per-day report digests (compact, and kept after the alerts themselves have
+// expired); the others (still open, or stored before digests existed) from the alerts and their
+// timelines. Read-only; chunked pipelines keep a month of alerts to a handful of round trips.
 
 import type { Alert, AlertEvent } from "../../core/alert";
 import { type AlertOutcome, alertOutcome } from "../../core/outcome";
@@ -11,7 +13,7 @@ export interface WindowOccurrences {
   /** Created in [from, to), oldest first. */
   readonly occurrences: AlertOutcome[];
   /** Earlier occurrences that in-window ones name as previous (for flapping). */
-  readonly earlier: Alert[];
+  readonly earlier: Pick<Alert, "id" | "resolvedAt">[];
 }
 
 async function eventsOf(store: AlertStore, ids: readonly string[]): Promise<Map<string, AlertEvent[]>> {
@@ -35,19 +37,39 @@ async function alertsOf(store: AlertStore, ids: readonly string[]): Promise<Aler
   return out;
 }
 
+/** Creation time, then id in Redis' byte order: the order of the by-time index. */
+function byCreation(a: AlertOutcome, b: AlertOutcome): number {
+  const t = Date.parse(a.alert.createdAt) - Date.parse(b.alert.createdAt);
+  if (t) return t;
+  return a.alert.id < b.alert.id ? -1 : a.alert.id > b.alert.id ? 1 : 0;
+}
+
 export async function readOccurrences(store: AlertStore, from: Date, to: Date): Promise<WindowOccurrences> {
-  const ids = await store.idsCreatedBetween(from, to);
-  const alerts = await alertsOf(store, ids);
+  const [ids, digests] = await Promise.all([
+    store.idsCreatedBetween(from, to),
+    store.digestsCreatedBetween(from, to),
+  ]);
+  const digested = new Set(digests.map((d) => d.occurrence.alert.id));
+  const alerts = await alertsOf(
+    store,
+    ids.filter((id) => !digested.has(id)),
+  );
   const events = await eventsOf(
     store,
     alerts.map((a) => a.id),
   );
-  const known = new Set(ids);
+  const occurrences = [
+    ...alerts.map((a) => alertOutcome(a, events.get(a.id) ?? [])),
+    ...digests.map((d) => d.occurrence),
+  ].sort(byCreation);
+  const known = new Set(occurrences.map((o) => o.alert.id));
+  const earlier = new Map<string, Pick<Alert, "id" | "resolvedAt">>();
+  for (const d of digests) {
+    if (d.previous && !known.has(d.previous.id)) earlier.set(d.previous.id, d.previous);
+  }
   const earlierIds = [
     ...new Set(alerts.flatMap((a) => (a.previousId && !known.has(a.previousId) ? [a.previousId] : []))),
-  ];
-  return {
-    occurrences: alerts.map((a) => alertOutcome(a, events.get(a.id) ?? [])),
-    earlier: await alertsOf(store, earlierIds),
-  };
+  ].filter((id) => !earlier.has(id));
+  for (const a of await alertsOf(store, earlierIds)) earlier.set(a.id, a);
+  return { occurrences, earlier: [...earlier.values()] };
 }

@@ -1,7 +1,11 @@
-// Alerts in Redis. Every change is a compare-and-set in one Lua script (commit-alert-6.lua: group
+// Alerts in Redis. Every change is a compare-and-set in one Lua script (commit-alert-9.lua: group
 // pointer, alert version, indexes and timeline together), so several bot replicas can update the
 // same alert safely: the loser of a race re-reads and re-applies its pure transition.
+// State stays bounded: a resolved alert, its timeline, Slack bookkeeping and group pointer expire
+// after the retention period (set by the same script), while a compact digest of each resolved
+// occurrence, kept per creation day for longer, answers the noise and load reports.
 
+import type { Redis } from "ioredis";
 import {
   type Alert,
   type AlertEvent,
@@ -12,6 +16,8 @@ import {
   parseAlertId,
 } from "../../core/alert";
 import type { Transition } from "../../core/alert-actions";
+import { alertOutcome, fromOutcomeDigest, type OutcomeDigest, outcomeDigest } from "../../core/outcome";
+import { DAY_MS } from "../../core/tz";
 import { commitAlert } from "../../platform/redis/scripts";
 import { DocumentStore, LOST_RACE, retryOnConflict } from "../../platform/redis/store";
 import type { IncomingGroup } from "./intake/types";
@@ -35,7 +41,34 @@ export type UpdateResult =
     }
   | { readonly ok: false; readonly reason: string; readonly alert: Alert | null };
 
+/** Days a resolved alert is kept unless configured otherwise (ALERT_RETENTION_DAYS). */
+export const DEFAULT_RETENTION_DAYS = 90;
+/** Days a day's report digests are kept unless configured otherwise (ALERT_REPORT_RETENTION_DAYS). */
+export const DEFAULT_REPORT_RETENTION_DAYS = 400;
+
+export interface AlertStoreOptions {
+  /** Instances an alert keeps in full; DEFAULT_INSTANCE_LIMIT when absent. */
+  readonly instanceLimit?: number;
+  /** Seconds a resolved alert and its keys live (0: forever); DEFAULT_RETENTION_DAYS when absent. */
+  readonly retentionSeconds?: number;
+  /** Seconds, from the start of its day, a report digest lives; DEFAULT_REPORT_RETENTION_DAYS when absent. */
+  readonly reportRetentionSeconds?: number;
+}
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 export class AlertStore extends DocumentStore<Alert> {
+  readonly instanceLimit: number | undefined;
+  readonly retentionSeconds: number;
+  readonly reportRetentionSeconds: number;
+
+  constructor(redis: Redis, prefix: string, options: AlertStoreOptions = {}) {
+    super(redis, prefix);
+    this.instanceLimit = options.instanceLimit;
+    this.retentionSeconds = options.retentionSeconds ?? DEFAULT_RETENTION_DAYS * 86_400;
+    this.reportRetentionSeconds = options.reportRetentionSeconds ?? DEFAULT_REPORT_RETENTION_DAYS * 86_400;
+  }
+
   protected documentKey(id: string): string {
     return this.keys.alert(id);
   }
@@ -60,9 +93,31 @@ export class AlertStore extends DocumentStore<Alert> {
     return this.getMany(await this.openIds(scope));
   }
 
-  /** Alert ids created in [from, to). */
+  /**
+   * Ids of open alerts created in [from, to) (and of resolved ones stored before digests existed):
+   * a resolved alert leaves the index, its digest stands in for it.
+   */
   async idsCreatedBetween(from: Date, to: Date): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.alertsByTime(), from.getTime(), `(${to.getTime()}`);
+  }
+
+  /** The report digests of resolved alerts created in [from, to), read from each day's hash. */
+  async digestsCreatedBetween(from: Date, to: Date): Promise<OutcomeDigest[]> {
+    if (to.getTime() <= from.getTime()) return [];
+    const days: string[] = [];
+    for (let d = Date.parse(utcDay(from.getTime())); d < to.getTime(); d += DAY_MS) days.push(utcDay(d));
+    const pipe = this.redis.pipeline();
+    for (const day of days) pipe.hvals(this.keys.alertDigests(day));
+    const res = (await pipe.exec()) ?? [];
+    const out: OutcomeDigest[] = [];
+    for (const [, values] of res) {
+      for (const raw of Array.isArray(values) ? values : []) {
+        const d = fromOutcomeDigest(String(raw));
+        const t = d ? Date.parse(d.occurrence.alert.createdAt) : Number.NaN;
+        if (d && t >= from.getTime() && t < to.getTime()) out.push(d);
+      }
+    }
+    return out;
   }
 
   /**
@@ -79,7 +134,7 @@ export class AlertStore extends DocumentStore<Alert> {
       const groupKey = this.keys.group(group.groupId);
       const latestOcc = await this.redis.hget(groupKey, "latest");
       const latest = latestOcc ? await this.get(`${group.groupId}-${latestOcc}`) : null;
-      const outcome = applyNotification(latest, group, now, deps.hasRunbook);
+      const outcome = applyNotification(latest, group, now, deps.hasRunbook, this.instanceLimit);
       if (outcome.kind === "ignore") return { kind: "ignored", reason: outcome.reason, alert: latest };
       if (outcome.kind === "update") {
         if (!(await this.commit(outcome.alert, latest!.version, latestOcc ?? "", outcome.events)))
@@ -95,6 +150,7 @@ export class AlertStore extends DocumentStore<Alert> {
         route,
         hasRunbook: deps.hasRunbook,
         now,
+        ...(this.instanceLimit === undefined ? {} : { instanceLimit: this.instanceLimit }),
       });
       if (!(await this.commit(opened.alert, 0, latestOcc ?? "", opened.events))) return LOST_RACE;
       return { kind: "opened", alert: opened.alert, events: opened.events };
@@ -129,6 +185,9 @@ export class AlertStore extends DocumentStore<Alert> {
   ): Promise<boolean> {
     if (!parseAlertId(alert.id)) throw new Error(`malformed alert id ${alert.id}`);
     const k = this.keys;
+    const open = isOpen(alert);
+    const createdMs = Date.parse(alert.createdAt);
+    const nowMs = Date.parse(alert.updatedAt);
     return commitAlert(
       this.redis,
       {
@@ -138,6 +197,9 @@ export class AlertStore extends DocumentStore<Alert> {
         openByRotation: k.openByRotation(alert.route.rotationId),
         openByTeam: k.openByTeam(alert.route.teamId),
         alertsByTime: k.alertsByTime(),
+        delivery: k.delivery(alert.id),
+        sent: k.sentMessages(alert.id),
+        digests: k.alertDigests(utcDay(createdMs)),
       },
       {
         expectedLatest,
@@ -145,11 +207,35 @@ export class AlertStore extends DocumentStore<Alert> {
         version: alert.version,
         doc: JSON.stringify(alert),
         occurrence: alert.occurrence,
-        open: isOpen(alert),
-        createdAtMs: Date.parse(alert.createdAt),
+        open,
+        createdAtMs: createdMs,
         id: alert.id,
+        retentionSeconds: this.retentionSeconds,
+        digest: open ? null : await this.digestOf(alert, events, nowMs),
         events: events.map((e) => JSON.stringify(e)),
       },
     );
+  }
+
+  /**
+   * The report digest of a resolved alert: its outcome over the whole timeline (stored events and
+   * this commit's) and when its previous occurrence resolved. Null once its day is past keeping.
+   * A concurrent commit that changed the timeline also changed the version, so the script refuses
+   * this one and the retry reads again.
+   */
+  private async digestOf(
+    alert: Alert,
+    events: readonly AlertEvent[],
+    nowMs: number,
+  ): Promise<{ value: string; ttlSeconds: number } | null> {
+    const dayStart = Date.parse(utcDay(Date.parse(alert.createdAt)));
+    const ttlSeconds = (dayStart + this.reportRetentionSeconds * 1000 - nowMs) / 1000;
+    if (!(ttlSeconds > 0)) return null;
+    const [stored, previous] = await Promise.all([
+      this.events(alert.id),
+      alert.previousId ? this.get(alert.previousId) : null,
+    ]);
+    const o = alertOutcome(alert, [...stored, ...events]);
+    return { value: outcomeDigest(o, previous?.resolvedAt ?? null), ttlSeconds };
   }
 }

@@ -1,7 +1,7 @@
 // The page: the one Slack message an alert occurrence has, rewritten in place after every change.
 // A plain function from state to blocks.
 
-import { type Alert, type AlertState, alertNames, firingInstances } from "../../core/alert";
+import { type Alert, type AlertState, alertNames, firingInstances, instanceCounts } from "../../core/alert";
 import type { OncallConfig, Runbook } from "../../core/config";
 import { escapeMrkdwn, unescapeMrkdwn } from "../../core/mrkdwn";
 import type { Block, Button } from "../../platform/slack/kit";
@@ -133,6 +133,7 @@ export function pageText(alert: Alert, config: OncallConfig): string {
 export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
   const { config } = ctx;
   const firing = firingInstances(alert);
+  const counts = instanceCounts(alert);
   const blocks: Block[] = [
     header(`${STATE_MARK[alert.state]} ${alert.name} · ${ownerLabel(alert, config)}`),
     section(mrkdwn(truncate(summaryMrkdwn(alert), 2900))),
@@ -145,7 +146,7 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
   blocks.push(
     context([
       mrkdwn(
-        `${whoLine(alert, config)} · ${since} · ${firing.length} of ${alert.instances.length} instances firing${severity}`,
+        `${whoLine(alert, config)} · ${since} · ${counts.firing} of ${counts.total} instances firing${severity}`,
       ),
     ]),
   );
@@ -158,8 +159,18 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
         return alert.source === "manual" ? name : alertMrkdwn(alert, name);
       })
       .join(", ");
-    const more = (firing.length || alert.instances.length) - shown.length;
+    // Counted over every instance, those beyond the ones the alert keeps in full too.
+    const more = (firing.length ? counts.firing : counts.total) - shown.length;
     blocks.push(context([mrkdwn(truncate(`${instanceNames}${more > 0 ? ` and ${more} more` : ""}`, 2900))]));
+    if (counts.notKept > 0) {
+      blocks.push(
+        context([
+          mrkdwn(
+            `${counts.notKept} older instance${counts.notKept === 1 ? "" : "s"} not listed: the alert keeps the ${alert.instances.length} most recent in full`,
+          ),
+        ]),
+      );
+    }
   }
   if (alert.route.unrouted) {
     blocks.push(

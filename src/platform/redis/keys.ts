@@ -46,6 +46,14 @@ export class Keys {
   alertsByTime() {
     return `${this.prefix}alerts:by-time`;
   }
+  /** Report digests of the alerts created on one UTC day ("2026-11-25"): hash, alert id -> digest. */
+  alertDigests(day: string) {
+    return `${this.prefix}alerts:digests:${day}`;
+  }
+  /** Silences made from Slack (sorted set by creation ms; members are JSON): the noise report's input. */
+  silenceLog() {
+    return `${this.prefix}silences:log`;
+  }
   overrides() {
     return `${this.prefix}overrides`;
   }

@@ -32,7 +32,7 @@ export function loadScript(file: string): LuaScript {
 }
 
 export const SCRIPTS = {
-  commitAlert: loadScript("commit-alert-6.lua"),
+  commitAlert: loadScript("commit-alert-9.lua"),
   raiseField: loadScript("raise-field-1.lua"),
   reserveIncidentNumber: loadScript("reserve-incident-number-2.lua"),
   createIncident: loadScript("create-incident-3.lua"),
@@ -71,6 +71,10 @@ export interface CommitAlertKeys {
   readonly openByRotation: string;
   readonly openByTeam: string;
   readonly alertsByTime: string;
+  readonly delivery: string;
+  readonly sent: string;
+  /** The report digests of the alert's creation day. */
+  readonly digests: string;
 }
 
 export interface CommitAlertArgs {
@@ -83,15 +87,29 @@ export interface CommitAlertArgs {
   readonly open: boolean;
   readonly createdAtMs: number;
   readonly id: string;
+  /** Seconds a resolved alert and its keys live; 0 keeps them. */
+  readonly retentionSeconds: number;
+  /** The report digest to store (a resolved alert whose day is still kept), and how long its day lives. */
+  readonly digest: { readonly value: string; readonly ttlSeconds: number } | null;
   readonly events: readonly string[];
 }
 
-/** commit-alert-6.lua: true when committed, false when the group or alert changed since read. */
+/** commit-alert-9.lua: true when committed, false when the group or alert changed since read. */
 export async function commitAlert(redis: Redis, k: CommitAlertKeys, a: CommitAlertArgs): Promise<boolean> {
   const res = await runScript(
     redis,
     SCRIPTS.commitAlert,
-    [k.group, k.alert, k.events, k.openByRotation, k.openByTeam, k.alertsByTime],
+    [
+      k.group,
+      k.alert,
+      k.events,
+      k.openByRotation,
+      k.openByTeam,
+      k.alertsByTime,
+      k.delivery,
+      k.sent,
+      k.digests,
+    ],
     [
       a.expectedLatest,
       String(a.expectedVersion),
@@ -101,6 +119,9 @@ export async function commitAlert(redis: Redis, k: CommitAlertKeys, a: CommitAle
       flag(a.open),
       String(a.createdAtMs),
       a.id,
+      String(Math.max(0, Math.floor(a.retentionSeconds))),
+      a.digest?.value ?? "",
+      String(Math.max(1, Math.ceil(a.digest?.ttlSeconds ?? 1))),
       ...a.events,
     ],
   );

@@ -196,3 +196,28 @@ describe("the page with hostile or huge alert text", () => {
     expect(checkBlocks(blocks, "message")).toEqual([]);
   });
 });
+
+describe("a page of many instances", () => {
+  it("counts every instance and says how many more there are than it lists", () => {
+    const group = parseGenericAlert({ name: "HighErrorRate", status: "firing", labels: { instance: "x" } });
+    const instances = Array.from({ length: 120 }, (_, i) => ({
+      ...group.instances[0]!,
+      fingerprint: i.toString(16).padStart(16, "0"),
+      labels: { ...group.instances[0]!.labels, instance: `api-${i}` },
+    }));
+    const many = openAlert({
+      group: { ...group, instances },
+      occurrence: 1,
+      previousId: null,
+      route: STREAM_API_ROUTE,
+      hasRunbook: () => true,
+      now: new Date("2026-11-25T10:00:00Z"),
+      instanceLimit: 50,
+    }).alert;
+    expect(many.instances).toHaveLength(50);
+    const t = text(many);
+    expect(t).toContain("120 of 120 instances firing");
+    expect(t).toContain("api-0, api-1, api-2, api-3, api-4 and 115 more");
+    expect(t).toContain("70 older instances not listed: the alert keeps the 50 most recent in full");
+  });
+});

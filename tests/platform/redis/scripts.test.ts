@@ -66,7 +66,7 @@ describe("runScript", () => {
   it("refuses a call with the wrong number of keys before sending it", async () => {
     const { redis, prefix } = connect();
     await expect(runScript(redis, SCRIPTS.commitAlert, [`${prefix}a`], [])).rejects.toThrow(
-      "commit-alert takes 6 keys, was given 1",
+      "commit-alert takes 9 keys, was given 1",
     );
   });
 
