@@ -5,34 +5,22 @@
 import { pathToFileURL } from "node:url";
 import type { Rotation } from "../src/core/config";
 import { type Override, type RotationState, shiftAt, shiftsBetween } from "../src/core/rotation";
+import { mergedRotation } from "../tests/support/rotations";
 
 const N = 1_000_000;
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
 
 function rotation(patch: Partial<Rotation> = {}): Rotation {
-  return {
-    id: "merged",
-    name: "Merged on-call",
-    channel: "C0ONCALL",
-    timezone: "Europe/Berlin",
+  return mergedRotation({
     teams: ["playback", "search", "ads", "billing"],
-    start: "2026-01-05",
-    handoff: { day: "mon", time: { hour: 10, minute: 0 } },
-    shift: { unit: "w", amount: 1 },
-    participants: [
-      { user: "U01", team: "playback" },
-      { user: "U02", team: "search" },
-      { user: "U03", team: "ads" },
-      { user: "U04", team: "billing" },
-      { user: "U05", team: "playback" },
-      { user: "U06", team: "search" },
-    ],
-    escalation: { ackTimeoutMs: 900_000, repeats: 2 },
-    loadLimits: { pagesPerWeek: 20, windowWeeks: 4 },
+    participants: ["playback", "search", "ads", "billing", "playback", "search"].map((team, i) => ({
+      user: `U0${i + 1}`,
+      team,
+    })),
     admins: [],
     ...patch,
-  };
+  });
 }
 
 /** Deterministic instants (mulberry32) within ±2 years of the anchor. */

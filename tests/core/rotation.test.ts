@@ -1,32 +1,12 @@
 import { TZDate, tzOffset } from "@date-fns/tz";
 import { describe, expect, it } from "vitest";
-import type { Rotation } from "../../src/core/config";
 import { handoffsBetween, type Override, type Shift, shiftAt, shiftsBetween } from "../../src/core/rotation";
 import { getZone } from "../../src/core/tz";
+import { mergedRotation } from "../support/rotations";
 
 const HOUR = 3_600_000;
 
-function rotation(patch: Partial<Rotation> = {}): Rotation {
-  return {
-    id: "merged",
-    name: "Merged on-call",
-    channel: "C0ONCALL",
-    timezone: "Europe/Berlin",
-    teams: ["playback", "search", "ads"],
-    start: "2026-01-05",
-    handoff: { day: "mon", time: { hour: 10, minute: 0 } },
-    shift: { unit: "w", amount: 1 },
-    participants: [
-      { user: "alice", team: "playback" },
-      { user: "bob", team: "search" },
-      { user: "carol", team: "ads" },
-    ],
-    escalation: { ackTimeoutMs: 900_000, repeats: 2 },
-    loadLimits: { pagesPerWeek: 20, windowWeeks: 4 },
-    admins: ["U0PRODENG"],
-    ...patch,
-  };
-}
+const rotation = mergedRotation;
 
 const d = (iso: string) => new Date(iso);
 const hours = (s: Shift) => (s.end.getTime() - s.start.getTime()) / HOUR;

@@ -37,7 +37,8 @@ export const USAGE = `usage: npm run import -- <opsgenie|pagerduty|grafana-oncal
 
 See README, "Coming from Opsgenie / Grafana OnCall / PagerDuty", for how to save each export.`;
 
-const PRODUCTS: Readonly<Record<Product, (data: unknown, file: string) => SourceOrg>> = {
+/** Each product's export, parsed and turned into the source model the builder reads. */
+export const PRODUCTS: Readonly<Record<Product, (data: unknown, file: string) => SourceOrg>> = {
   opsgenie: (data, file) => opsgenieSource(parseOpsgenie(data, file)),
   pagerduty: (data, file) => pagerdutySource(parsePagerduty(data, file)),
   "grafana-oncall": (data, file) => grafanaSource(parseGrafanaOncall(data, file)),

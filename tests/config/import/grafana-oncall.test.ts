@@ -1,49 +1,31 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildConfig } from "../../../src/config/import/build";
 import { runImport } from "../../../src/config/import/cli";
-import { grafanaSource, parseGrafanaOncall } from "../../../src/config/import/grafana-oncall";
-import { check, fixture, importSample, load, NOW, outDir, read, readFixture, removeOutDirs } from "./helpers";
+import {
+  buildSample,
+  check,
+  fixture,
+  importChecked,
+  importSample,
+  load,
+  NOW,
+  notesOf,
+  outDir,
+  read,
+  removeOutDirs,
+  summary,
+} from "./helpers";
 
 afterEach(removeOutDirs);
 
-function source() {
-  return grafanaSource(parseGrafanaOncall(readFixture("grafana-oncall.json"), "grafana-oncall.json"));
-}
-
 describe("Grafana OnCall import", () => {
   it("turns the sample into config that passes config:check", async () => {
-    const { dir, run, text } = await importSample("grafana-oncall");
-    expect(run.exitCode, text).toBe(0);
-    expect(check(dir)).toMatchObject({ exitCode: 0 });
-
-    const config = load(dir);
-    const [payments, search] = config.rotations;
-    expect(payments).toMatchObject({
-      id: "payments",
-      channel: "C0PAYMENTS",
-      timezone: "America/New_York",
-      start: "2026-01-05",
-      handoff: { day: "mon", time: { hour: 10, minute: 0 } },
-      shift: { unit: "w", amount: 1 },
-      participants: [
-        { user: "U01AAA", team: "payments" },
-        { user: "U01BBB", team: "payments" },
-        { user: "U01CCC", team: "payments" },
-      ],
-    });
-    // The shift has no time_zone: the schedule's; start_rotation_from_user_index 1 puts Erin first.
-    expect(search).toMatchObject({
-      id: "search",
-      channel: "C0SEARCH",
-      timezone: "Europe/London",
-      start: "2026-02-02",
-      handoff: { time: { hour: 8, minute: 0 } },
-      shift: { unit: "d", amount: 1 },
-      participants: [
-        { user: "U02BBB", team: "search" },
-        { user: "U02AAA", team: "search" },
-      ],
-    });
+    const config = await importChecked("grafana-oncall");
+    // The search shift has no time_zone: the schedule's; start_rotation_from_user_index 1 puts Erin first.
+    expect(config.rotations.map(summary)).toEqual([
+      "payments: 1w from 2026-01-05, mon 10:00 America/New_York; U01AAA (payments), U01BBB (payments), U01CCC (payments)",
+      "search: 1d from 2026-02-02, 08:00 Europe/London; U02BBB (search), U02AAA (search)",
+    ]);
+    expect(config.rotations.map((r) => r.channel)).toEqual(["C0PAYMENTS", "C0SEARCH"]);
   });
 
   it("uses the Slack ids and channels the export holds; only the rest need filling in", async () => {
@@ -68,19 +50,19 @@ describe("Grafana OnCall import", () => {
   });
 
   it("keeps the override still to come and drops the past one", () => {
-    const result = buildConfig(source(), { now: NOW, slackIds: new Map([["UCAROL5T8R3WM", "U01CCC"]]) });
+    const result = buildSample("grafana-oncall", new Map([["UCAROL5T8R3WM", "U01CCC"]]));
     const payments = result.rotations.find((r) => r.id === "payments")!;
     // 17:00 New York on 18 December, for 230400 s (64 h).
     expect(payments.overrides.map((o) => [o.user, o.from.toISOString(), o.to.toISOString()])).toEqual([
       ["U01CCC", "2026-12-18T22:00:00.000Z", "2026-12-21T14:00:00.000Z"],
     ]);
-    expect(result.notes.filter((n) => n.kind === "dropped").map((n) => n.message)).toEqual([
+    expect(notesOf(result, "dropped")).toEqual([
       "override by bob@example.com 2026-11-20T14:00:00.000Z – 2026-11-22T14:00:00.000Z is over; not imported",
     ]);
   });
 
   it("--merge says a note both schedules share once, under merged.yaml", () => {
-    const merged = buildConfig(source(), { now: NOW, slackIds: new Map(), merge: true });
+    const merged = buildSample("grafana-oncall", new Map(), { merge: true });
     const escalation = merged.notes.filter((n) => n.message.startsWith("escalation is not part of"));
     expect(escalation).toEqual([
       {
@@ -92,9 +74,7 @@ describe("Grafana OnCall import", () => {
   });
 
   it("lists the time-restricted, higher-level shift it cannot express", async () => {
-    const unsupported = buildConfig(source(), { now: NOW, slackIds: new Map() })
-      .notes.filter((n) => n.kind === "unsupported")
-      .map((n) => n.message);
+    const unsupported = notesOf(buildSample("grafana-oncall", new Map()), "unsupported");
     expect(unsupported).toEqual([
       expect.stringMatching(
         /^layer "Weekend pair" .*only on SA, SU, 12h from 09:00\) takes over from the imported layer/,

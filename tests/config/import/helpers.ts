@@ -5,10 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { checkConfig } from "../../../src/config/check";
-import { runImport } from "../../../src/config/import/cli";
+import { buildConfig, type Note, type NoteKind } from "../../../src/config/import/build";
+import { PRODUCTS, runImport } from "../../../src/config/import/cli";
+import type { Product } from "../../../src/config/import/source";
 import { loadConfig } from "../../../src/config/load";
-import type { OncallConfig } from "../../../src/core/config";
+import type { OncallConfig, Rotation } from "../../../src/core/config";
 
 export const NOW = new Date("2026-12-03T08:00:00Z");
 export const FIXTURES = fileURLToPath(new URL("../../fixtures/import/", import.meta.url));
@@ -54,4 +57,41 @@ export function check(dir: string): { exitCode: number; lines: readonly string[]
 
 export function load(dir: string): OncallConfig {
   return loadConfig(dir);
+}
+
+/** Imports the product's sample, expects the import and config:check to pass, and loads the result. */
+export async function importChecked(product: string): Promise<OncallConfig> {
+  const { dir, run, text } = await importSample(product);
+  expect(run.exitCode, text).toBe(0);
+  expect(check(dir)).toMatchObject({ exitCode: 0 });
+  return load(dir);
+}
+
+/** The messages of the import's notes of one kind. */
+export function notesOf(result: { notes: readonly Note[] }, kind: NoteKind): string[] {
+  return result.notes.filter((n) => n.kind === kind).map((n) => n.message);
+}
+
+/**
+ * A rotation in one line: id, turn length, first hand-off (its weekday for weekly turns), zone, and
+ * who takes the turns: "payments: 1w from 2026-01-05, mon 10:00 America/New_York; U01AAA (payments), …".
+ */
+export function summary(r: Rotation): string {
+  const { hour, minute } = r.handoff.time;
+  const day = r.shift.unit === "w" ? `${r.handoff.day} ` : "";
+  const at = `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
+  const turns = r.participants.map((p) => `${p.user} (${p.team})`).join(", ");
+  return `${r.id}: ${r.shift.amount}${r.shift.unit} from ${r.start}, ${day}${at} ${r.timezone}; ${turns}`;
+}
+
+/** Builds config from the product's sample export at NOW; `edit` may change the parsed JSON first. */
+export function buildSample<Data>(
+  product: Product,
+  slackIds: ReadonlyMap<string, string>,
+  options: { merge?: boolean; edit?: (data: Data) => void } = {},
+) {
+  const file = `${product}.json`;
+  const data = readFixture(file);
+  options.edit?.(data as Data);
+  return buildConfig(PRODUCTS[product](data, file), { now: NOW, slackIds, merge: options.merge });
 }

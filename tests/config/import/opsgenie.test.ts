@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildConfig } from "../../../src/config/import/build";
-import { opsgenieSource, parseOpsgenie } from "../../../src/config/import/opsgenie";
-import { check, importSample, load, NOW, read, readFixture, removeOutDirs } from "./helpers";
+import { buildSample, importChecked, importSample, notesOf, read, removeOutDirs, summary } from "./helpers";
 
 afterEach(removeOutDirs);
 
@@ -14,52 +12,24 @@ const IDS = new Map([
   ["c1d2e3f4-0000-4abc-9def-000000000006", "U02CCC"],
 ]);
 
-function build() {
-  return buildConfig(opsgenieSource(parseOpsgenie(readFixture("opsgenie.json"), "opsgenie.json")), {
-    now: NOW,
-    slackIds: IDS,
-  });
-}
+const build = () => buildSample("opsgenie", IDS);
 
 describe("Opsgenie import", () => {
   it("turns the sample into config that passes config:check", async () => {
-    const { dir, run, text } = await importSample("opsgenie");
-    expect(run.exitCode, text).toBe(0);
-    expect(check(dir)).toMatchObject({ exitCode: 0 });
-
-    const config = load(dir);
+    const config = await importChecked("opsgenie");
     expect(config.teams.map((t) => [t.id, t.members, t.timezone, t.channel])).toEqual([
       ["payments", ["U01AAA", "U01BBB", "U01CCC"], "America/New_York", "C0PAYMENTS"],
       ["search", ["U02AAA", "U02BBB", "U02CCC"], "Europe/London", "C0SEARCH"],
     ]);
-    const [payments, search] = config.rotations;
     // 2026-01-05T15:00Z is Monday 10:00 in New York: the first hand-off of the weekly "Primary" rotation.
-    expect(payments).toMatchObject({
-      id: "payments-schedule",
-      timezone: "America/New_York",
-      teams: ["payments"],
-      start: "2026-01-05",
-      handoff: { day: "mon", time: { hour: 10, minute: 0 } },
-      shift: { unit: "w", amount: 1 },
-      participants: [
-        { user: "U01AAA", team: "payments" },
-        { user: "U01BBB", team: "payments" },
-        { user: "U01CCC", team: "payments" },
-      ],
-      admins: ["U01AAA"],
-    });
-    expect(search).toMatchObject({
-      id: "search-schedule",
-      timezone: "Europe/London",
-      start: "2026-03-02",
-      handoff: { time: { hour: 9, minute: 0 } },
-      shift: { unit: "d", amount: 1 },
-      participants: [
-        { user: "U02AAA", team: "search" },
-        { user: "U02BBB", team: "search" },
-      ],
-      admins: ["U02BBB"],
-    });
+    expect(config.rotations.map(summary)).toEqual([
+      "payments-schedule: 1w from 2026-01-05, mon 10:00 America/New_York; U01AAA (payments), U01BBB (payments), U01CCC (payments)",
+      "search-schedule: 1d from 2026-03-02, 09:00 Europe/London; U02AAA (search), U02BBB (search)",
+    ]);
+    expect(config.rotations.map((r) => [r.teams, r.admins])).toEqual([
+      [["payments"], ["U01AAA"]],
+      [["search"], ["U02BBB"]],
+    ]);
     expect(config.fallbackRotation).toBe("payments-schedule");
   });
 
@@ -71,7 +41,7 @@ describe("Opsgenie import", () => {
     expect(payments.overrides[0]!.commands).toEqual([
       "/oncall override <@U01BBB> 2026-12-18T22:00Z 2026-12-21T14:00Z payments-schedule",
     ]);
-    const dropped = result.notes.filter((n) => n.kind === "dropped").map((n) => n.message);
+    const dropped = notesOf(result, "dropped");
     expect(dropped).toContainEqual(
       expect.stringMatching(/^override by carol@example\.com 2026-11-20.*is over/),
     );
@@ -86,11 +56,10 @@ describe("Opsgenie import", () => {
   });
 
   it("gives a schedule no team owns a team of its own, and says which team is left without a rotation", () => {
-    const data = readFixture("opsgenie.json") as { schedules: { data: Record<string, unknown>[] } };
-    delete data.schedules.data[1]!.ownerTeam;
-    const result = buildConfig(opsgenieSource(parseOpsgenie(data, "opsgenie.json")), {
-      now: NOW,
-      slackIds: IDS,
+    const result = buildSample("opsgenie", IDS, {
+      edit: (data: { schedules: { data: Record<string, unknown>[] } }) => {
+        delete data.schedules.data[1]!.ownerTeam;
+      },
     });
     expect(result.teams.map((t) => [t.id, t.members])).toEqual([
       ["payments", ["U01AAA", "U01BBB", "U01CCC"]],
@@ -98,16 +67,14 @@ describe("Opsgenie import", () => {
       ["search-schedule", ["U02AAA", "U02BBB"]],
     ]);
     expect(result.rotations.find((r) => r.id === "search-schedule")?.teams).toEqual(["search-schedule"]);
-    const toFill = result.notes.filter((n) => n.kind === "fill-in").map((n) => n.message);
+    const toFill = notesOf(result, "fill-in");
     expect(toFill).toContain(
       'team "search" is in no rotation, so its alerts would page the fallback rotation: add it to a rotation\'s teams with a participant from its members',
     );
   });
 
   it("lists what the bot's model cannot express, in the output and in the YAML", async () => {
-    const unsupported = build()
-      .notes.filter((n) => n.kind === "unsupported")
-      .map((n) => n.message);
+    const unsupported = notesOf(build(), "unsupported");
     expect(unsupported).toEqual([
       expect.stringMatching(
         /^layer "Business hours backup" .*only monday 09:00–friday 17:00\) is on call at the same time/,

@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildConfig } from "../../../src/config/import/build";
-import { pagerdutySource, parsePagerduty } from "../../../src/config/import/pagerduty";
-import { check, importSample, load, NOW, read, readFixture, removeOutDirs } from "./helpers";
+import {
+  buildSample,
+  importChecked,
+  importSample,
+  load,
+  notesOf,
+  read,
+  removeOutDirs,
+  summary,
+} from "./helpers";
 
 afterEach(removeOutDirs);
 
@@ -14,48 +21,28 @@ const IDS = new Map([
   ["PF7RANK", "U02CCC"],
 ]);
 
-function build(merge = false) {
-  return buildConfig(pagerdutySource(parsePagerduty(readFixture("pagerduty.json"), "pagerduty.json")), {
-    now: NOW,
-    slackIds: IDS,
-    merge,
-  });
-}
+const build = (merge = false) => buildSample("pagerduty", IDS, { merge });
 
 describe("PagerDuty import", () => {
   it("turns the sample into config that passes config:check", async () => {
-    const { dir, run, text } = await importSample("pagerduty");
-    expect(run.exitCode, text).toBe(0);
-    expect(check(dir)).toMatchObject({ exitCode: 0 });
-
-    const config = load(dir);
+    const config = await importChecked("pagerduty");
     expect(config.teams.map((t) => [t.id, t.name, t.members])).toEqual([
       ["payments", "Payments", ["U01AAA", "U01BBB", "U01CCC"]],
       ["search", "Search", ["U02AAA", "U02BBB", "U02CCC"]],
     ]);
+    // Layer 1: rotation_virtual_start 10:00 New York, turns of 604800 s; the search layer: 43200 s turns
+    // from 08:00 UTC (08:00 in London in February). Escalation comes from each escalation policy.
+    expect(config.rotations.map(summary)).toEqual([
+      "checkout-primary: 1w from 2026-01-05, mon 10:00 America/New_York; U01AAA (payments), U01BBB (payments), U01CCC (payments)",
+      "search-on-call: 12h from 2026-02-02, 08:00 Europe/London; U02AAA (search), U02BBB (search)",
+    ]);
     const [checkout, search] = config.rotations;
-    // Layer 1: rotation_virtual_start 10:00 New York, turns of 604800 s; escalation from the policy.
     expect(checkout).toMatchObject({
-      id: "checkout-primary",
       teams: ["payments"],
-      start: "2026-01-05",
-      handoff: { day: "mon", time: { hour: 10, minute: 0 } },
-      shift: { unit: "w", amount: 1 },
-      participants: [
-        { user: "U01AAA", team: "payments" },
-        { user: "U01BBB", team: "payments" },
-        { user: "U01CCC", team: "payments" },
-      ],
       escalation: { ackTimeoutMs: 10 * 60_000, repeats: 2 },
       admins: ["U01AAA"],
     });
-    // 43200 s turns from 08:00 UTC (08:00 in London in February).
     expect(search).toMatchObject({
-      id: "search-on-call",
-      timezone: "Europe/London",
-      start: "2026-02-02",
-      handoff: { time: { hour: 8, minute: 0 } },
-      shift: { unit: "h", amount: 12 },
       escalation: { ackTimeoutMs: 30 * 60_000, repeats: 0 },
       admins: ["U02BBB"],
     });
@@ -79,11 +66,10 @@ describe("PagerDuty import", () => {
   });
 
   it("says so when overrides name a schedule the export does not have", () => {
-    const data = readFixture("pagerduty.json") as { overrides: Record<string, unknown> };
-    data.overrides.PGONE99 = { overrides: [] };
-    const result = buildConfig(pagerdutySource(parsePagerduty(data, "pagerduty.json")), {
-      now: NOW,
-      slackIds: IDS,
+    const result = buildSample("pagerduty", IDS, {
+      edit: (data: { overrides: Record<string, unknown> }) => {
+        data.overrides.PGONE99 = { overrides: [] };
+      },
     });
     expect(result.notes).toContainEqual({
       kind: "unsupported",
@@ -94,9 +80,7 @@ describe("PagerDuty import", () => {
   });
 
   it("lists the time-restricted layer and the services to map, in the output and the YAML", async () => {
-    const unsupported = build()
-      .notes.filter((n) => n.kind === "unsupported")
-      .map((n) => n.message);
+    const unsupported = notesOf(build(), "unsupported");
     expect(unsupported).toEqual([
       expect.stringMatching(
         /^layer "Weeknight cover" .*only every day from 18:00 for 14h\) takes over from the imported layer at those times/,
