@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load";
-import { type Alert, type AlertRoute, openAlert } from "../../src/core/alert";
+import type { Alert, AlertRoute } from "../../src/core/alert";
 import {
   acknowledge,
   answerActionable,
@@ -22,7 +22,7 @@ import {
   timerReason,
   timerStep,
 } from "../../src/features/escalation/rules";
-import { STREAM_API_ROUTE } from "../support/alerts";
+import { streamApiAlert, streamApiInstance } from "../support/alerts";
 import { ORG_DIR } from "../support/harness";
 
 const config = loadConfig(ORG_DIR);
@@ -30,41 +30,13 @@ const playback = config.teams.find((t) => t.id === "playback") as Team;
 const NOW = new Date("2026-11-25T10:00:00Z");
 const LATER = new Date("2026-11-25T10:05:00Z");
 
-const ROUTE = STREAM_API_ROUTE;
-
 function alert(patch: Partial<Alert> = {}, route: Partial<AlertRoute> = {}): Alert {
-  const { alert: a } = openAlert({
-    group: {
-      source: "alertmanager",
-      groupKey: '{}:{alertname="HighErrorRate"}',
-      groupId: "0123456789abcdef",
-      status: "firing",
-      groupLabels: { alertname: "HighErrorRate" },
-      commonLabels: { alertname: "HighErrorRate", job: "stream-api" },
-      commonAnnotations: { summary: "5xx above 5%" },
-      externalUrl: null,
-      instances: [
-        {
-          fingerprint: "f1",
-          status: "firing",
-          labels: { alertname: "HighErrorRate", job: "stream-api", instance: "a" },
-          annotations: {},
-          startsAt: NOW.toISOString(),
-          endsAt: null,
-          generatorUrl: null,
-          links: {},
-        },
-      ],
-      title: null,
-      truncatedAlerts: 0,
-    },
-    occurrence: 1,
-    previousId: null,
-    route: { ...ROUTE, ...route },
-    hasRunbook: () => true,
-    now: NOW,
-  });
-  return { ...a, ...patch };
+  const group = {
+    groupKey: '{}:{alertname="HighErrorRate"}',
+    groupLabels: { alertname: "HighErrorRate" },
+    instances: [streamApiInstance(NOW, { instance: "a" })],
+  };
+  return streamApiAlert(patch, NOW, { group, route });
 }
 
 function ok(t: Transition): Extract<Transition, { ok: true }> {

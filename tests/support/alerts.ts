@@ -1,4 +1,5 @@
 import { type Alert, type AlertRoute, openAlert } from "../../src/core/alert";
+import type { IncomingGroup, IncomingInstance, LabelSet } from "../../src/core/incoming";
 
 /** Where the test org routes stream-api alerts on 2026-11-25: the merged rotation, U02AAA on call. */
 export const STREAM_API_ROUTE: AlertRoute = {
@@ -11,8 +12,33 @@ export const STREAM_API_ROUTE: AlertRoute = {
   oncallUser: "U02AAA",
 };
 
+/** One firing HighErrorRate instance of stream-api (fingerprint f1) since `now`, more labels added. */
+export function streamApiInstance(now: Date, labels: LabelSet = {}): IncomingInstance {
+  return {
+    fingerprint: "f1",
+    status: "firing",
+    labels: { alertname: "HighErrorRate", job: "stream-api", ...labels },
+    annotations: {},
+    startsAt: now.toISOString(),
+    endsAt: null,
+    generatorUrl: null,
+    links: {},
+  };
+}
+
+export interface StreamApiOptions {
+  /** Replaces fields of the incoming group (no instances unless given). */
+  readonly group?: Partial<IncomingGroup>;
+  /** Replaces fields of STREAM_API_ROUTE. */
+  readonly route?: Partial<AlertRoute>;
+}
+
 /** A freshly opened HighErrorRate alert on stream-api (no instances), with `patch` applied. */
-export function streamApiAlert(patch: Partial<Alert> = {}, now = new Date("2026-11-25T10:00:00Z")): Alert {
+export function streamApiAlert(
+  patch: Partial<Alert> = {},
+  now = new Date("2026-11-25T10:00:00Z"),
+  options: StreamApiOptions = {},
+): Alert {
   const { alert } = openAlert({
     group: {
       source: "alertmanager",
@@ -26,10 +52,11 @@ export function streamApiAlert(patch: Partial<Alert> = {}, now = new Date("2026-
       instances: [],
       title: null,
       truncatedAlerts: 0,
+      ...options.group,
     },
     occurrence: 1,
     previousId: null,
-    route: STREAM_API_ROUTE,
+    route: { ...STREAM_API_ROUTE, ...options.route },
     hasRunbook: () => true,
     now,
   });

@@ -1,41 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { checkBlocks, checkView } from "../../../sandbox/slack-blocks-check";
 import { loadConfig } from "../../../src/config/load";
-import { type Alert, openAlert } from "../../../src/core/alert";
+import type { Alert } from "../../../src/core/alert";
 import type { Team } from "../../../src/core/config";
 import { escalationDm, repageDm, teamPost } from "../../../src/features/escalation/blocks";
 import { escalateModal } from "../../../src/features/escalation/modal";
 import { pageButtons } from "../../../src/features/paging/blocks";
-import { STREAM_API_ROUTE } from "../../support/alerts";
+import { streamApiAlert } from "../../support/alerts";
 import { ORG_DIR } from "../../support/harness";
 
 const config = loadConfig(ORG_DIR);
 const playback = config.teams.find((t) => t.id === "playback") as Team;
 const NOW = new Date("2026-11-25T10:00:00Z");
 
-function alert(patch: Partial<Alert> = {}): Alert {
-  const { alert: a } = openAlert({
-    group: {
-      source: "alertmanager",
-      groupKey: "{}:{}",
-      groupId: "0123456789abcdef",
-      status: "firing",
-      groupLabels: {},
-      commonLabels: { alertname: "HighErrorRate", job: "stream-api" },
-      commonAnnotations: { summary: "5xx above 5%" },
-      externalUrl: null,
-      instances: [],
-      title: null,
-      truncatedAlerts: 0,
-    },
-    occurrence: 1,
-    previousId: null,
-    route: STREAM_API_ROUTE,
-    hasRunbook: () => true,
-    now: NOW,
-  });
-  return { ...a, ...patch };
-}
+const alert = (patch: Partial<Alert> = {}) => streamApiAlert(patch, NOW);
 
 const ids = (blocks: unknown) => JSON.stringify(blocks).match(/"action_id":"[^"]+"/g) ?? [];
 const escalation = { by: "U02AAA", reason: "The problem is complex", at: NOW.toISOString() };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load";
-import { type Alert, openAlert } from "../../../src/core/alert";
+import type { Alert } from "../../../src/core/alert";
 import { handOff } from "../../../src/core/alert-actions";
 import type { Team } from "../../../src/core/config";
 import {
@@ -8,7 +8,7 @@ import {
   handOffWindow,
   outsideWorkdayRefusal,
 } from "../../../src/features/escalation/rules";
-import { STREAM_API_ROUTE } from "../../support/alerts";
+import { STREAM_API_ROUTE, streamApiAlert, streamApiInstance } from "../../support/alerts";
 import { ORG_DIR } from "../../support/harness";
 
 const config = loadConfig(ORG_DIR);
@@ -20,37 +20,7 @@ const payments = team("payments");
 const routed = { route: STREAM_API_ROUTE };
 
 function routedAlert(now: Date): Alert {
-  return openAlert({
-    group: {
-      source: "alertmanager",
-      groupKey: "{}:{}",
-      groupId: "0123456789abcdef",
-      status: "firing",
-      groupLabels: {},
-      commonLabels: { alertname: "HighErrorRate", job: "stream-api" },
-      commonAnnotations: {},
-      externalUrl: null,
-      instances: [
-        {
-          fingerprint: "f1",
-          status: "firing",
-          labels: { alertname: "HighErrorRate", job: "stream-api" },
-          annotations: {},
-          startsAt: now.toISOString(),
-          endsAt: null,
-          generatorUrl: null,
-          links: {},
-        },
-      ],
-      title: null,
-      truncatedAlerts: 0,
-    },
-    occurrence: 1,
-    previousId: null,
-    route: STREAM_API_ROUTE,
-    hasRunbook: () => true,
-    now,
-  }).alert;
+  return streamApiAlert({}, now, { group: { commonAnnotations: {}, instances: [streamApiInstance(now)] } });
 }
 
 function refusal(window: HandOffWindow): Extract<HandOffWindow, { ok: false }> {
