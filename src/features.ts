@@ -6,13 +6,14 @@ import { heartbeatFeature } from "./features/heartbeats";
 import { incidentFeature, reviewFeature } from "./features/incidents";
 import { opsLoadFeature } from "./features/load";
 import { noiseFeature } from "./features/noise";
-import { alertButtonsFeature, notifyFeature } from "./features/paging";
+import { alertButtonsFeature, notifyFeature, slackReconcileFeature } from "./features/paging";
 import { remediationFeature } from "./features/remediation";
 import { calendarFeature, homeFeature, oncallCommandsFeature, shiftChangeFeature } from "./features/rotation";
 import type { Feature } from "./runtime";
 
 export const FEATURES: readonly Feature[] = [
   notifyFeature,
+  slackReconcileFeature,
   opsLoadFeature,
   escalationFeature,
   noiseFeature,

@@ -16,6 +16,10 @@ export interface Settings {
   readonly redisPrefix: string;
   /** How long one Redis command may take before it fails; 2 s when absent. */
   readonly redisCommandTimeoutMs?: number;
+  /** How often the reconciler re-syncs alerts Slack is behind on; 1 min when absent. */
+  readonly slackReconcileEveryMs?: number;
+  /** Attempts of one notify sync before the reconciler takes over; 12 (about 34 min) when absent. */
+  readonly notifyAttempts?: number;
   readonly port: number;
   readonly configDir: string;
   readonly alertWebhookToken: string;
@@ -87,6 +91,10 @@ const schema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: optional.refine(
     (v) => v === null || (/^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 60_000),
     "must be a whole number of milliseconds from 100 to 60000, e.g. 2000",
+  ),
+  SLACK_RECONCILE_EVERY: optional.refine(
+    (v) => v === null || (durationOrNull(v) ?? 0) >= 1_000,
+    'must be a duration of at least 1s, e.g. "1m"',
   ),
   PORT: optional.refine((v) => v === null || (/^\d+$/.test(v) && Number(v) < 65536), "must be a port number"),
   ONCALL_CONFIG_DIR: optional,
@@ -234,6 +242,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     redisPrefix: e.REDIS_PREFIX ?? "oncall:",
     redisCommandTimeoutMs:
       e.REDIS_COMMAND_TIMEOUT_MS === null ? DEFAULT_COMMAND_TIMEOUT_MS : Number(e.REDIS_COMMAND_TIMEOUT_MS),
+    slackReconcileEveryMs: parseDuration(e.SLACK_RECONCILE_EVERY ?? "1m"),
     port: e.PORT === null ? 3000 : Number(e.PORT),
     configDir: e.ONCALL_CONFIG_DIR ?? cwd,
     alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,

@@ -2,3 +2,4 @@
 
 export { alertButtonsFeature } from "./buttons";
 export { notifyFeature } from "./notify";
+export { slackReconcileFeature } from "./reconcile";

@@ -44,14 +44,26 @@ export type NotifyDeps = Pick<
   "alerts" | "delivery" | "slack" | "config" | "page" | "metrics" | "log" | "redis" | "now"
 >;
 
+/** Attempts of a sync (exponential from 1 s: about 34 minutes); the reconciler takes over after. */
+export const NOTIFY_ATTEMPTS = 12;
+
+/** The sync job of an alert's version: one per version, so repeats dedupe. */
+export function notifyJobId(alert: Pick<Alert, "id" | "version">): string {
+  return `sync-${alert.id}-v${alert.version}`;
+}
+
 /** Enqueues a sync of the alert's Slack presence for this version (ids dedupe repeats). */
-export async function enqueueNotify(queue: Queue, alert: Pick<Alert, "id" | "version">) {
+export async function enqueueNotify(
+  queue: Queue,
+  alert: Pick<Alert, "id" | "version">,
+  attempts: number = NOTIFY_ATTEMPTS,
+) {
   await queue.add(
     "sync",
     { alertId: alert.id },
     {
-      jobId: `sync-${alert.id}-v${alert.version}`,
-      attempts: 12,
+      jobId: notifyJobId(alert),
+      attempts,
       backoff: { type: "exponential", delay: 1_000 },
       removeOnComplete: { age: 3600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
@@ -334,11 +346,12 @@ export function createNotifyWorker(
   });
 }
 
-/** Every stored change brings the page up to date. */
+/** Every stored change brings the page up to date (what an outage leaves: see reconcile.ts). */
 export const notifyFeature: Feature = {
   name: "notify",
   setup(rt) {
-    rt.onAlertChange.push((change) => enqueueNotify(rt.queues.notify, change.alert));
+    const attempts = rt.settings.notifyAttempts ?? NOTIFY_ATTEMPTS;
+    rt.onAlertChange.push((change) => enqueueNotify(rt.queues.notify, change.alert, attempts));
     return { workers: () => [createNotifyWorker(rt.workerConnection(), rt.bullPrefix, rt)] };
   },
 };

@@ -1,5 +1,7 @@
-// Who may page by hand (`/oncall page`). Pure; a refusal is a value whose text is shown as is.
+// Who may page by hand (`/oncall page`), and when an alert's Slack presence is behind its stored
+// state. Pure; a refusal is a value whose text is shown as is.
 
+import type { Alert } from "../../core/alert";
 import type { OncallConfig, Rotation, Team } from "../../core/config";
 import { rotationOfTeam } from "../../core/routing";
 import { mayCover } from "../rotation/rules";
@@ -39,4 +41,26 @@ export function mayPage(config: OncallConfig, target: ManualTarget, user: string
     ok: false,
     text: `Only members of ${team.name}${rest} may page ${team.name}. Ask one of them, or post in <#${team.channel}>.`,
   };
+}
+
+/** What the reconciler reads of an alert's Slack bookkeeping (a `DeliveryState`). */
+export interface SlackProgress {
+  readonly ts: string | null;
+  readonly dmTs: string | null;
+  readonly dmFailed: string | null;
+  readonly renderedVersion: number;
+  readonly threadCursor: number;
+}
+
+/**
+ * Whether Slack shows less than the store holds: no page yet, a page older than the alert, timeline
+ * events the thread has not considered, or an on-call DM not sent (nor refused for good).
+ */
+export function slackBehind(
+  alert: Pick<Alert, "version" | "state" | "route">,
+  sent: SlackProgress,
+  eventCount: number,
+): boolean {
+  if (!sent.ts || sent.renderedVersion < alert.version || sent.threadCursor < eventCount) return true;
+  return Boolean(alert.route.oncallUser && alert.state !== "resolved" && !sent.dmTs && !sent.dmFailed);
 }

@@ -1,0 +1,58 @@
+// A Slack outage longer than the notify job's retries, through the running app: the fake Slack
+// answers 5xx until the sync job has spent every attempt (two here, instead of twelve), then
+// recovers. The reconciler (every second here) brings the alert back into the queue: the page
+// appears, once.
+
+import { describe, expect, it } from "vitest";
+import { notifyJobId } from "../../src/features/paging/notify";
+import { reconcileSlack } from "../../src/features/paging/reconcile";
+import { harnessPerTest } from "../support/e2e";
+import { eventually } from "../support/harness";
+import { settled } from "../support/settled";
+import { firingPayload } from "./alert-press";
+
+const bot = harnessPerTest();
+
+describe("the Slack reconciler", () => {
+  it("posts a page whose sync job gave up during a Slack outage, once Slack answers again", async () => {
+    const h = await bot.start({ settings: { notifyAttempts: 2, slackReconcileEveryMs: 1_000 } });
+    // The outage: every attempt of the sync fails with a 500.
+    h.slack.failNext("chat.postMessage", { status: 500 }, 2);
+    const res = await h.webhook("/webhooks/alertmanager", firingPayload());
+    expect(res.status).toBe(200);
+    const id = ((await res.json()) as { alert: { id: string } }).alert.id;
+    const alert = await h.app.alerts.get(id);
+    const job = notifyJobId(alert!);
+    await eventually(
+      async () => (await h.app.queues.notify.getJobState(job)) === "failed",
+      8_000,
+      "the sync job to give up",
+    );
+    expect((await h.app.delivery.get(id)).ts).toBeNull();
+
+    const page = await eventually(async () => (await h.app.delivery.get(id)).ts, 8_000, "the page");
+    expect(h.slack.messages("C0ONCALL").filter((m) => m.ts === page)).toHaveLength(1);
+    // Two more runs of the reconciler find nothing behind: no second page.
+    const runs = await h.app.queues.schedule.getCompletedCount();
+    await eventually(
+      async () => (await h.app.queues.schedule.getCompletedCount()) >= runs + 2,
+      5_000,
+      "two more runs",
+    );
+    expect(h.slack.messages("C0ONCALL")).toHaveLength(1);
+    expect((await h.app.delivery.get(id)).dmTs).not.toBeNull();
+  });
+
+  it("runs once at a time across replicas, and leaves alerts Slack is up to date on alone", async () => {
+    const h = await bot.start();
+    const res = await h.webhook("/webhooks/alertmanager", firingPayload());
+    const id = ((await res.json()) as { alert: { id: string } }).alert.id;
+    await eventually(async () => (await h.app.delivery.get(id)).dmTs, 8_000, "page and DM");
+    await settled(h);
+    const rt = h.app.runtime;
+    const [a, b] = await Promise.all([reconcileSlack(rt), reconcileSlack(rt)]);
+    expect([a.kind, b.kind].sort()).toEqual(["done", "locked"]);
+    const done = a.kind === "done" ? a : b;
+    expect(done).toMatchObject({ kind: "done", checked: 1, requeued: [] });
+  });
+});
