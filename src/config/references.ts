@@ -49,6 +49,34 @@ export interface ReferenceInputs {
   readonly heartbeats?: YamlSource | null;
 }
 
+/** Where each value was first seen, so a repeat can name the entry it repeats. */
+class Seen<T> {
+  private readonly first = new Map<string, T>();
+  /** Records `key` at `at`; when it was seen before, calls `repeated` with that place and returns false. */
+  add(key: string | null, at: T, repeated: (first: T, key: string) => void): boolean {
+    if (key === null) return false;
+    const first = this.first.get(key);
+    if (first !== undefined) {
+      repeated(first, key);
+      return false;
+    }
+    this.first.set(key, at);
+    return true;
+  }
+  keys(): IterableIterator<string> {
+    return this.first.keys();
+  }
+}
+
+/** "team id "a" is already used by teams[0]; team ids must be unique" */
+function alreadyUsed(what: string, value: string, where: string): string {
+  return `${what} ${JSON.stringify(value)} is already used by ${where}; ${what}s must be unique`;
+}
+
+function unknownRotation(rotationId: string, rotationIds: Set<string>): string {
+  return `rotation ${JSON.stringify(rotationId)} is not defined in schedules/rotations/${hint(rotationId, [...rotationIds], "rotations")}`;
+}
+
 class Issues {
   readonly list: ConfigIssue[] = [];
   at(source: YamlSource, path: Path, message: string): void {
@@ -60,23 +88,23 @@ interface TeamInfo {
   readonly members: readonly string[];
 }
 
+/** What the other files define; null where it cannot be judged (unreadable or incomplete). */
+interface Known {
+  readonly teams: Map<string, TeamInfo> | null;
+  readonly teamsFile: string;
+  readonly rotationIds: Set<string> | null;
+}
+
 function checkTeams(source: YamlSource, issues: Issues): Map<string, TeamInfo> {
   const teams = new Map<string, TeamInfo>();
-  const firstIndex = new Map<string, number>();
+  const ids = new Seen<number>();
   for (const { index, value } of entries(record(source.data)?.teams)) {
     const teamId = text(value.id);
     if (teamId === null) continue;
-    const first = firstIndex.get(teamId);
-    if (first !== undefined) {
-      issues.at(
-        source,
-        ["teams", index, "id"],
-        `team id ${JSON.stringify(teamId)} is already used by teams[${first}]; team ids must be unique`,
-      );
-      continue;
-    }
-    firstIndex.set(teamId, index);
-    teams.set(teamId, { members: strings(value.members).map((m) => m.text) });
+    const unique = ids.add(teamId, index, (first) =>
+      issues.at(source, ["teams", index, "id"], alreadyUsed("team id", teamId, `teams[${first}]`)),
+    );
+    if (unique) teams.set(teamId, { members: strings(value.members).map((m) => m.text) });
   }
   return teams;
 }
@@ -86,53 +114,31 @@ function unknownTeam(teamId: string, teams: Map<string, TeamInfo>, teamsFile: st
 }
 
 function checkRotationIds(inputs: ReferenceInputs, issues: Issues): Set<string> {
-  const seen = new Map<string, string>();
+  const seen = new Seen<string>();
   for (const source of inputs.rotations) {
     const rotationId = text(record(source.data)?.id);
-    if (rotationId === null) continue;
-    const other = seen.get(rotationId);
-    if (other !== undefined) {
-      issues.at(
-        source,
-        ["id"],
-        `rotation id ${JSON.stringify(rotationId)} is already used by ${other}; rotation ids must be unique`,
-      );
-    } else seen.set(rotationId, source.file);
+    seen.add(rotationId, source.file, (other, id) =>
+      issues.at(source, ["id"], alreadyUsed("rotation id", id, other)),
+    );
   }
   return new Set(seen.keys());
 }
 
-function checkServices(
-  source: YamlSource,
-  teams: Map<string, TeamInfo> | null,
-  teamsFile: string,
-  rotationIds: Set<string> | null,
-  issues: Issues,
-): void {
+function checkServices(source: YamlSource, known: Known, issues: Issues): void {
+  const { teams, teamsFile, rotationIds } = known;
   const data = record(source.data);
   const fallback = text(data?.fallback_rotation);
   if (fallback !== null && rotationIds !== null && !rotationIds.has(fallback)) {
-    issues.at(
-      source,
-      ["fallback_rotation"],
-      `rotation ${JSON.stringify(fallback)} is not defined in schedules/rotations/${hint(fallback, [...rotationIds], "rotations")}`,
-    );
+    issues.at(source, ["fallback_rotation"], unknownRotation(fallback, rotationIds));
   }
 
-  const firstIndex = new Map<string, number>();
-  const matchers = new Map<string, number>();
+  const ids = new Seen<number>();
+  const matchers = new Seen<number>();
   for (const { index, value } of entries(data?.services)) {
     const serviceId = text(value.id);
-    if (serviceId !== null) {
-      const first = firstIndex.get(serviceId);
-      if (first !== undefined) {
-        issues.at(
-          source,
-          ["services", index, "id"],
-          `service id ${JSON.stringify(serviceId)} is already used by services[${first}]; service ids must be unique`,
-        );
-      } else firstIndex.set(serviceId, index);
-    }
+    ids.add(serviceId, index, (first, id) =>
+      issues.at(source, ["services", index, "id"], alreadyUsed("service id", id, `services[${first}]`)),
+    );
 
     const owner = text(value.team);
     if (owner !== null && teams !== null && !teams.has(owner)) {
@@ -143,24 +149,19 @@ function checkServices(
     const match = record(value.match);
     if (match && Object.keys(match).length > 0) {
       const key = JSON.stringify(Object.entries(match).sort(([a], [b]) => a.localeCompare(b)));
-      const first = matchers.get(key);
-      if (first !== undefined) {
+      matchers.add(key, index, (first) =>
         issues.at(
           source,
           ["services", index, "match"],
           `has the same labels as services[${first}], so an alert could belong to either; make one of them more specific`,
-        );
-      } else matchers.set(key, index);
+        ),
+      );
     }
   }
 }
 
-function checkRotation(
-  source: YamlSource,
-  teams: Map<string, TeamInfo> | null,
-  teamsFile: string,
-  issues: Issues,
-): void {
+function checkRotation(source: YamlSource, known: Known, issues: Issues): void {
+  const { teams, teamsFile } = known;
   const data = record(source.data);
   if (data === null) return;
   const rotationId = text(data.id) ?? source.file;
@@ -174,20 +175,17 @@ function checkRotation(
   }
 
   const given = new Set<string>();
-  const users = new Map<string, number>();
+  const users = new Seen<number>();
   for (const { index, value } of entries(data.participants)) {
     const user = text(value.user);
     const teamId = text(value.team);
-    if (user !== null) {
-      const first = users.get(user);
-      if (first !== undefined) {
-        issues.at(
-          source,
-          ["participants", index, "user"],
-          `user ${user} is already in this rotation at participants[${first}]; list each engineer once`,
-        );
-      } else users.set(user, index);
-    }
+    users.add(user, index, (first) =>
+      issues.at(
+        source,
+        ["participants", index, "user"],
+        `user ${user} is already in this rotation at participants[${first}]; list each engineer once`,
+      ),
+    );
     if (teamId === null) continue;
     given.add(teamId);
     if (teams !== null && !teams.has(teamId)) {
@@ -224,46 +222,31 @@ function checkRotation(
   }
 }
 
-function checkHeartbeats(
-  source: YamlSource,
-  teams: Map<string, TeamInfo> | null,
-  teamsFile: string,
-  rotationIds: Set<string> | null,
-  issues: Issues,
-): void {
-  const names = new Map<string, number>();
-  const alertnames = new Map<string, number>();
+function checkHeartbeats(source: YamlSource, known: Known, issues: Issues): void {
+  const { teams, teamsFile, rotationIds } = known;
+  const names = new Seen<number>();
+  const alertnames = new Seen<number>();
   for (const { index, value } of entries(record(source.data)?.heartbeats)) {
     const name = text(value.name);
-    if (name !== null) {
-      const first = names.get(name);
-      if (first !== undefined) {
-        issues.at(
-          source,
-          ["heartbeats", index, "name"],
-          `heartbeat name ${JSON.stringify(name)} is already used by heartbeats[${first}]; heartbeat names must be unique`,
-        );
-      } else names.set(name, index);
-    }
-    // One alert pinging two heartbeats would keep both alive when only one sender is up.
-    const alertname = text(value.alertname);
-    if (alertname !== null) {
-      const first = alertnames.get(alertname);
-      if (first !== undefined) {
-        issues.at(
-          source,
-          ["heartbeats", index, "alertname"],
-          `alert ${JSON.stringify(alertname)} already pings heartbeats[${first}]; give each heartbeat its own always-firing alert`,
-        );
-      } else alertnames.set(alertname, index);
-    }
-    const rotation = text(value.rotation);
-    if (rotation !== null && rotationIds !== null && !rotationIds.has(rotation)) {
+    names.add(name, index, (first, id) =>
       issues.at(
         source,
-        ["heartbeats", index, "rotation"],
-        `rotation ${JSON.stringify(rotation)} is not defined in schedules/rotations/${hint(rotation, [...rotationIds], "rotations")}`,
-      );
+        ["heartbeats", index, "name"],
+        alreadyUsed("heartbeat name", id, `heartbeats[${first}]`),
+      ),
+    );
+    // One alert pinging two heartbeats would keep both alive when only one sender is up.
+    const alertname = text(value.alertname);
+    alertnames.add(alertname, index, (first) =>
+      issues.at(
+        source,
+        ["heartbeats", index, "alertname"],
+        `alert ${JSON.stringify(alertname)} already pings heartbeats[${first}]; give each heartbeat its own always-firing alert`,
+      ),
+    );
+    const rotation = text(value.rotation);
+    if (rotation !== null && rotationIds !== null && !rotationIds.has(rotation)) {
+      issues.at(source, ["heartbeats", index, "rotation"], unknownRotation(rotation, rotationIds));
     }
     const team = text(value.team);
     if (team !== null && teams !== null && !teams.has(team)) {
@@ -279,26 +262,21 @@ export function checkReferences(inputs: ReferenceInputs): ConfigIssue[] {
   const teams =
     inputs.teams && Array.isArray(record(inputs.teams.data)?.teams) ? checkTeams(inputs.teams, issues) : null;
   const rotationIds = checkRotationIds(inputs, issues);
-  if (inputs.services) {
-    checkServices(inputs.services, teams, teamsFile, inputs.rotationsComplete ? rotationIds : null, issues);
-  }
-  for (const rotation of inputs.rotations) checkRotation(rotation, teams, teamsFile, issues);
-  if (inputs.heartbeats) {
-    const known = inputs.rotationsComplete ? rotationIds : null;
-    checkHeartbeats(inputs.heartbeats, teams, teamsFile, known, issues);
-  }
+  const known: Known = { teams, teamsFile, rotationIds: inputs.rotationsComplete ? rotationIds : null };
+  if (inputs.services) checkServices(inputs.services, known, issues);
+  for (const rotation of inputs.rotations) checkRotation(rotation, known, issues);
+  if (inputs.heartbeats) checkHeartbeats(inputs.heartbeats, known, issues);
 
-  const alerts = new Map<string, string>();
+  const alerts = new Seen<string>();
   for (const runbook of inputs.runbooks) {
-    const other = alerts.get(runbook.alert);
-    if (other !== undefined) {
+    alerts.add(runbook.alert, runbook.file, (other) =>
       issues.list.push({
         file: runbook.file,
         line: runbook.line,
         field: "alert",
         message: `alert ${JSON.stringify(runbook.alert)} already has a runbook entry in ${other}; keep one entry per alert`,
-      });
-    } else alerts.set(runbook.alert, runbook.file);
+      }),
+    );
   }
   return issues.list;
 }
