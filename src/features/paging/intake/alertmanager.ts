@@ -62,42 +62,44 @@ export function parseAlertmanagerWebhook(body: unknown): IncomingGroup {
 }
 
 function fromAlertmanager(payload: unknown): IncomingGroup {
-  const parsed = alertmanagerSchema.safeParse(payload, { reportInput: true });
-  if (!parsed.success) throw intakeErrorFrom(parsed.error);
-  const p = parsed.data;
+  const p = parseWith(alertmanagerSchema, payload);
   return buildGroup({
-    source: "alertmanager",
-    groupKey: p.groupKey,
-    status: p.status,
-    groupLabels: p.groupLabels,
-    commonLabels: p.commonLabels,
-    commonAnnotations: p.commonAnnotations,
-    externalUrl: p.externalURL,
+    ...envelope(p, "alertmanager"),
     title: null,
-    truncatedAlerts: p.truncatedAlerts ?? 0,
     instances: p.alerts.map((a) => ({ ...instanceFields(a), links: {} })),
   });
 }
 
 function fromGrafana(payload: unknown): IncomingGroup {
-  const parsed = grafanaSchema.safeParse(payload, { reportInput: true });
-  if (!parsed.success) throw intakeErrorFrom(parsed.error);
-  const p = parsed.data;
+  const p = parseWith(grafanaSchema, payload);
   return buildGroup({
-    source: "grafana",
+    ...envelope(p, "grafana"),
+    title: p.title ?? null,
+    instances: p.alerts.map((a) => ({
+      ...instanceFields(a),
+      links: presentLinks({ dashboardURL: a.dashboardURL, panelURL: a.panelURL, silenceURL: a.silenceURL }),
+    })),
+  });
+}
+
+function parseWith<T extends z.ZodType>(schema: T, payload: unknown): z.output<T> {
+  const parsed = schema.safeParse(payload, { reportInput: true });
+  if (!parsed.success) throw intakeErrorFrom(parsed.error);
+  return parsed.data;
+}
+
+/** The group fields both webhooks send alike. */
+function envelope(p: z.output<z.ZodObject<typeof groupFields>>, source: "alertmanager" | "grafana") {
+  return {
+    source,
     groupKey: p.groupKey,
     status: p.status,
     groupLabels: p.groupLabels,
     commonLabels: p.commonLabels,
     commonAnnotations: p.commonAnnotations,
     externalUrl: p.externalURL,
-    title: p.title ?? null,
     truncatedAlerts: p.truncatedAlerts ?? 0,
-    instances: p.alerts.map((a) => ({
-      ...instanceFields(a),
-      links: presentLinks({ dashboardURL: a.dashboardURL, panelURL: a.panelURL, silenceURL: a.silenceURL }),
-    })),
-  });
+  };
 }
 
 function instanceFields(a: z.output<typeof alertSchema>) {

@@ -2,31 +2,17 @@
 // repeated ones, hashes the group key, and freezes the result so no consumer edits a payload.
 
 import { fingerprintOf, groupIdOf } from "./fingerprint";
-import type { AlertSource, IncomingGroup, IncomingInstance, InstanceStatus, LabelSet } from "./types";
+import type { IncomingGroup, IncomingInstance } from "./types";
 
-export interface RawInstance {
+/** An instance as a parser read it: the fingerprint may be missing (buildGroup derives it). */
+export type RawInstance = Omit<IncomingInstance, "fingerprint"> & {
   readonly fingerprint?: string | undefined;
-  readonly status: InstanceStatus;
-  readonly labels: LabelSet;
-  readonly annotations: LabelSet;
-  readonly startsAt: string;
-  readonly endsAt: string | null;
-  readonly generatorUrl: string | null;
-  readonly links: LabelSet;
-}
+};
 
-export interface RawGroup {
-  readonly source: AlertSource;
-  readonly groupKey: string;
-  readonly status: InstanceStatus;
-  readonly groupLabels: LabelSet;
-  readonly commonLabels: LabelSet;
-  readonly commonAnnotations: LabelSet;
-  readonly externalUrl: string | null;
-  readonly title: string | null;
-  readonly truncatedAlerts: number;
+/** A group as a parser read it: no group id yet (buildGroup hashes the key), instances still raw. */
+export type RawGroup = Omit<IncomingGroup, "groupId" | "instances"> & {
   readonly instances: readonly RawInstance[];
-}
+};
 
 export function buildGroup(raw: RawGroup): IncomingGroup {
   // Map keeps the first position and the last value: a repeated fingerprint is a later state of the same alert.
