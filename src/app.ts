@@ -152,7 +152,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     rotationState: new RotationStateStore(redis, prefix),
     queues,
     slack,
-    page: { config, runbookBaseUrl: settings.runbookBaseUrl },
+    page: { config, runbookBaseUrl: settings.runbookBaseUrl, alertmanager: Boolean(settings.alertmanager) },
     commands: new CommandRouter(),
     onAlertChange: hooks,
     intakeFilters: [],

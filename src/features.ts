@@ -9,6 +9,7 @@ import { noiseFeature } from "./features/noise";
 import { alertButtonsFeature, notifyFeature, slackReconcileFeature } from "./features/paging";
 import { remediationFeature } from "./features/remediation";
 import { calendarFeature, homeFeature, oncallCommandsFeature, shiftChangeFeature } from "./features/rotation";
+import { silencesFeature } from "./features/silences";
 import type { Feature } from "./runtime";
 
 export const FEATURES: readonly Feature[] = [
@@ -26,4 +27,5 @@ export const FEATURES: readonly Feature[] = [
   incidentFeature,
   reviewFeature,
   heartbeatFeature,
+  silencesFeature,
 ];

@@ -45,6 +45,63 @@ export interface Settings {
   readonly alertRetentionDays?: number;
   /** Days the per-day report digests of resolved alerts are kept; 400 when absent. */
   readonly alertReportRetentionDays?: number;
+  /** The Alertmanager pages' Silence button talks to (ALERTMANAGER_URL); null: none. */
+  readonly alertmanager?: AlertmanagerTarget | null;
+}
+
+/** An Alertmanager the bot calls, with its credentials (never logged). */
+export interface AlertmanagerTarget {
+  /** Base URL without a trailing slash, e.g. https://alertmanager.example:9093. */
+  readonly url: string;
+  /** The Authorization header ("Bearer …", "Basic …"); null: none. A secret. */
+  readonly authorization: string | null;
+}
+
+/** The Authorization header value of a bearer token or a user name and password. */
+export function authorizationOf(
+  auth: { readonly token: string } | { readonly username: string; readonly password: string } | null,
+): string | null {
+  if (!auth) return null;
+  if ("token" in auth) return `Bearer ${auth.token}`;
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, "utf8").toString("base64")}`;
+}
+
+/**
+ * ALERTMANAGER_URL with ALERTMANAGER_BEARER_TOKEN, or ALERTMANAGER_USERNAME and
+ * ALERTMANAGER_PASSWORD. Returns the problems instead of throwing, like `readOpsgenieKeys`.
+ */
+export function readAlertmanager(env: NodeJS.ProcessEnv): {
+  target: AlertmanagerTarget | null;
+  problems: string[];
+} {
+  const get = (name: string) => env[name]?.trim() || null;
+  const url = get("ALERTMANAGER_URL");
+  const token = get("ALERTMANAGER_BEARER_TOKEN");
+  const username = get("ALERTMANAGER_USERNAME");
+  const password = get("ALERTMANAGER_PASSWORD");
+  const problems: string[] = [];
+  if (url === null) {
+    if (token || username || password)
+      problems.push(
+        "ALERTMANAGER_URL is required when ALERTMANAGER_BEARER_TOKEN or ALERTMANAGER_USERNAME is set",
+      );
+    return { target: null, problems };
+  }
+  if (!/^https?:\/\/[^\s/@]+(\/\S*)?$/.test(url))
+    problems.push(
+      "ALERTMANAGER_URL must be an http(s) URL without credentials, e.g. http://alertmanager:9093",
+    );
+  if (token && (username || password))
+    problems.push(
+      "ALERTMANAGER_BEARER_TOKEN and ALERTMANAGER_USERNAME/PASSWORD: set one way of signing in, not both",
+    );
+  if ((username === null) !== (password === null))
+    problems.push("ALERTMANAGER_USERNAME and ALERTMANAGER_PASSWORD go together: set both or neither");
+  if (problems.length) return { target: null, problems };
+  const authorization = authorizationOf(
+    token ? { token } : username && password ? { username, password } : null,
+  );
+  return { target: { url: url.replace(/\/+$/, ""), authorization }, problems };
 }
 
 /** One integration of OPSGENIE_KEYS: its name, its key (from OPSGENIE_KEY_<NAME>) and what it pins. */
@@ -226,10 +283,12 @@ export function readOpsgenieKeys(
 export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Settings {
   const parsed = schema.safeParse(env);
   const opsgenie = readOpsgenieKeys(env, parsed.success ? parsed.data.ALERT_WEBHOOK_TOKEN : undefined);
-  if (!parsed.success || opsgenie.problems.length) {
+  const alertmanager = readAlertmanager(env);
+  if (!parsed.success || opsgenie.problems.length || alertmanager.problems.length) {
     throw new SettingsError([
       ...(parsed.error?.issues.map((i) => `${i.path.join(".")} ${i.message}`) ?? []),
       ...opsgenie.problems,
+      ...alertmanager.problems,
     ]);
   }
   const e = parsed.data;
@@ -259,5 +318,6 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     alertRetentionDays: e.ALERT_RETENTION_DAYS === null ? 90 : Number(e.ALERT_RETENTION_DAYS),
     alertReportRetentionDays:
       e.ALERT_REPORT_RETENTION_DAYS === null ? 400 : Number(e.ALERT_REPORT_RETENTION_DAYS),
+    alertmanager: alertmanager.target,
   };
 }

@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import type {
+  AlertmanagerConfig,
   Heartbeat,
   RemediationSpec,
   ReviewConfig,
@@ -92,6 +93,48 @@ export const servicesFile = strictObject(
   "fallback_rotation and services",
 ).transform((f) => ({ fallbackRotation: f.fallback_rotation, services: f.services }));
 
+const envName = z
+  .string({ error: "the name of an environment variable, e.g. ALERTMANAGER_PAYMENTS_TOKEN" })
+  .regex(/^[A-Z_][A-Z0-9_]*$/, "is not an environment variable name; use e.g. ALERTMANAGER_PAYMENTS_TOKEN");
+
+/** Where this rotation's alerts are silenced; the secret itself stays in the environment. */
+const alertmanager = strictObject(
+  {
+    url: z
+      .string({ error: "the Alertmanager's base URL, e.g. https://alertmanager.example:9093" })
+      .regex(
+        /^https?:\/\/[^\s/@]+(\/\S*)?$/,
+        "is not an http(s) URL without credentials, e.g. https://alertmanager.example:9093",
+      ),
+    bearer_token_env: envName.optional(),
+    basic_auth: strictObject(
+      { username: z.string().min(1), password_env: envName },
+      "username and password_env",
+    ).optional(),
+  },
+  "url, bearer_token_env or basic_auth",
+)
+  .superRefine((a, ctx) => {
+    if (a.bearer_token_env !== undefined && a.basic_auth !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["basic_auth"],
+        message: "name either bearer_token_env or basic_auth, not both",
+      });
+    }
+  })
+  .transform(
+    (a): AlertmanagerConfig => ({
+      url: a.url.replace(/\/+$/, ""),
+      auth:
+        a.bearer_token_env !== undefined
+          ? { kind: "bearer", tokenEnv: a.bearer_token_env }
+          : a.basic_auth !== undefined
+            ? { kind: "basic", username: a.basic_auth.username, passwordEnv: a.basic_auth.password_env }
+            : null,
+    }),
+  );
+
 const participant = strictObject({ user: slackUser, team: reference("team") }, "user and team");
 
 export const rotationFile = strictObject(
@@ -122,6 +165,7 @@ export const rotationFile = strictObject(
       1,
       "must list at least one admin",
     ),
+    alertmanager: alertmanager.optional(),
   },
   "rotation settings",
 ).transform(
@@ -138,6 +182,8 @@ export const rotationFile = strictObject(
     escalation: { ackTimeoutMs: r.escalation.ack_timeout, repeats: r.escalation.repeats },
     loadLimits: { pagesPerWeek: r.load_limits.pages_per_week, windowWeeks: r.load_limits.window },
     admins: r.admins,
+    // Only when set, so a rotation without one reads as it always did.
+    ...(r.alertmanager ? { alertmanager: r.alertmanager } : {}),
   }),
 );
 

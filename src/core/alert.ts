@@ -80,6 +80,24 @@ export interface Alert {
    * ends; null when none runs. Optional: alerts stored before remediation existed lack it.
    */
   readonly remediating?: RemediatingState | null;
+  /**
+   * The group's own labels (Alertmanager's `groupLabels`): what a silence of the whole group
+   * matches. Optional: alerts stored before silences existed lack it.
+   */
+  readonly groupLabels?: Readonly<Record<string, string>>;
+  /** The Alertmanager silence created from Slack that mutes this group now; null when none. */
+  readonly silence?: AlertSilence | null;
+}
+
+/** A silence of the alert's group in Alertmanager, created with the page's Silence button. */
+export interface AlertSilence {
+  /** Alertmanager's silence id. */
+  readonly id: string;
+  /** Slack user id of whoever silenced it. */
+  readonly by: string;
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly comment: string | null;
 }
 
 /** Instances an alert no longer keeps in full: their fingerprints, by status. */
@@ -115,6 +133,8 @@ export type AlertEventType =
   | "repaged"
   | "remediation"
   | "answered"
+  | "silenced"
+  | "silence_ended"
   | "delivery_failed"
   | "note";
 
@@ -257,6 +277,7 @@ export function openAlert(input: OpenAlertInput): { alert: Alert; events: AlertE
     instances,
     truncated,
     missingRunbooks,
+    groupLabels: group.groupLabels,
     createdAt: at,
     updatedAt: at,
     ackedAt: null,

@@ -73,6 +73,20 @@ export interface Rotation {
   readonly escalation: { readonly ackTimeoutMs: number; readonly repeats: number };
   readonly loadLimits: { readonly pagesPerWeek: number; readonly windowWeeks: number };
   readonly admins: readonly string[];
+  /** The Alertmanager that silences this rotation's alerts; absent: ALERTMANAGER_URL's, if set. */
+  readonly alertmanager?: AlertmanagerConfig | null;
+}
+
+/**
+ * An Alertmanager as a rotation's YAML names it. Secrets stay out of the repository: the YAML names
+ * the environment variable that holds them.
+ */
+export interface AlertmanagerConfig {
+  readonly url: string;
+  readonly auth:
+    | { readonly kind: "bearer"; readonly tokenEnv: string }
+    | { readonly kind: "basic"; readonly username: string; readonly passwordEnv: string }
+    | null;
 }
 
 export interface RemediationSpec {

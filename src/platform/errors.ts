@@ -38,6 +38,8 @@ export const ErrorCode = {
   CommandExitError: "oncall_handler_command_exit_error",
   /** A handler template could not be filled in safely; `reference` is the reference as written. */
   TemplateError: "oncall_handler_template_error",
+  /** An Alertmanager API call failed; `url` (no credentials), `status` (null: no answer). */
+  AlertmanagerError: "oncall_alertmanager_error",
   /** Anything else, wrapped by `asCodedError`; `original` is what was thrown. */
   UnknownError: "oncall_unknown_error",
 } as const;

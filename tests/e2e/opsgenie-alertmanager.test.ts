@@ -2,31 +2,21 @@
 // opsgenie_configs, changed only in api_url and api_key: one page per group, updated as the group
 // changes, resolved when the group resolves.
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningAlertmanager, startAlertmanager } from "../support/alertmanager";
 import { eventually, type Harness, startHarness, WEBHOOK_TOKEN } from "../support/harness";
 import { freePort } from "../support/ports";
 import { settled } from "../support/settled";
 
-const BINARY = "prometheus-alertmanager";
-
 let h: Harness;
-let am: ChildProcess;
+let am: RunningAlertmanager;
 let amUrl = "";
-let dir = "";
-let amLog = "";
 
 beforeAll(async () => {
   h = await startHarness();
-  dir = mkdtempSync(join(tmpdir(), "oncall-alertmanager-"));
-  const port = await freePort();
-  amUrl = `http://127.0.0.1:${port}`;
   // An existing set-up's receiver: only api_url and api_key point at the bot.
-  writeFileSync(
-    join(dir, "alertmanager.yml"),
+  am = await startAlertmanager(
+    await freePort(),
     `route:
   receiver: oncall
   group_by: [alertname, job]
@@ -42,37 +32,12 @@ receivers:
         update_alerts: true
 `,
   );
-  am = spawn(
-    BINARY,
-    [
-      `--config.file=${join(dir, "alertmanager.yml")}`,
-      `--storage.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--cluster.listen-address=",
-      "--log.level=debug",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const keep = (chunk: Buffer) => {
-    amLog = (amLog + chunk.toString("utf8")).slice(-20_000);
-  };
-  am.stdout?.on("data", keep);
-  am.stderr?.on("data", keep);
-  await eventually(
-    async () => (await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok,
-    10_000,
-    "Alertmanager to be ready",
-  );
+  amUrl = am.url;
 }, 30_000);
 
 afterAll(async () => {
-  if (am && am.exitCode === null) {
-    const exited = new Promise((r) => am.once("exit", r));
-    am.kill("SIGKILL");
-    await exited;
-  }
+  await am?.stop();
   await h?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Pushes alerts to Alertmanager as Prometheus does (its API v2), firing for an hour or ended. */
@@ -100,7 +65,11 @@ const topLevelPages = () =>
 describe("Alertmanager's opsgenie_configs pointed at the bot", () => {
   it("pages once per group, updates the page as the group changes, and resolves it with the group", async () => {
     await push(["stream-api-1:8080", "stream-api-2:8080"], "firing");
-    const page = await eventually(() => topLevelPages()[0], 15_000, `the page (Alertmanager log: ${amLog})`);
+    const page = await eventually(
+      () => topLevelPages()[0],
+      15_000,
+      `the page (Alertmanager log: ${am.log()})`,
+    );
     const ts = page.response.ts as string;
     const text = JSON.stringify(page.args.blocks);
     expect(text).toContain("HighErrorRate · stream-api (Playback)");
@@ -114,7 +83,7 @@ describe("Alertmanager's opsgenie_configs pointed at the bot", () => {
           "[FIRING:2] HighErrorRate stream-api",
         ),
       15_000,
-      `the page to show 2 firing (Alertmanager log: ${amLog})`,
+      `the page to show 2 firing (Alertmanager log: ${am.log()})`,
     );
     const alerts = await h.app.alerts.openAlerts({ rotationId: "merged" });
     expect(alerts).toHaveLength(1);
@@ -129,7 +98,7 @@ describe("Alertmanager's opsgenie_configs pointed at the bot", () => {
     await eventually(
       () => JSON.stringify(h.slack.message("C0ONCALL", ts)?.blocks).includes("[FIRING:3] HighErrorRate"),
       15_000,
-      `the page to show 3 firing (Alertmanager log: ${amLog})`,
+      `the page to show 3 firing (Alertmanager log: ${am.log()})`,
     );
 
     // Every alert of the group ends: Alertmanager closes the alert by its alias.
@@ -137,7 +106,7 @@ describe("Alertmanager's opsgenie_configs pointed at the bot", () => {
     await eventually(
       () => h.slack.message("C0ONCALL", ts)?.text.startsWith("✅"),
       15_000,
-      `the page to show resolved (Alertmanager log: ${amLog})`,
+      `the page to show resolved (Alertmanager log: ${am.log()})`,
     );
     const resolved = await h.app.alerts.get(alerts[0]!.id);
     expect(resolved).toMatchObject({ state: "resolved", resolvedBy: "opsgenie" });

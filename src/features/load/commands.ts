@@ -12,6 +12,7 @@ import {
   UsageError,
 } from "../../platform/slack/commands";
 import type { Feature, Runtime } from "../../runtime";
+import { SilenceLog } from "../silences/store";
 import { loadMessage } from "./load-blocks";
 import { noiseReport } from "./noise";
 import { noiseMessage } from "./noise-blocks";
@@ -90,7 +91,14 @@ async function noise(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const now = rt.now();
   const from = new Date(now.getTime() - days * DAY_MS);
   const data = await readOccurrences(rt.alerts, from, now);
-  const report = noiseReport({ occurrences: data.occurrences, earlier: data.earlier, from, to: now });
+  const silences = await new SilenceLog(rt.redis, rt.prefix).between(from, now);
+  const report = noiseReport({
+    occurrences: data.occurrences,
+    earlier: data.earlier,
+    silences,
+    from,
+    to: now,
+  });
   return noiseMessage(report, rt.config.teams, days);
 }
 

@@ -21,6 +21,7 @@ export function noiseRowText(row: NoiseRow, teams: readonly Pick<Team, "id" | "n
     `${plural(row.noisy, "noisy page")} of ${row.fired} fired · ${row.acked} acknowledged · ` +
       `${row.answeredNoise} answered noise · ${row.answeredActionable} actionable · ` +
       `${row.resolvedBySelf} resolved by itself · ${row.flapping} flapping · ` +
+      (row.silenced ? `${plural(row.silenced, "silence")} · ` : "") +
       `median time to acknowledge ${formatDuration(row.medianAckMs)}`,
   ].join("\n");
 }
@@ -39,7 +40,7 @@ export function noiseMessage(
   blocks.push(
     context([
       mrkdwn(
-        `${plural(report.fired, "page")}, ${report.noisy} noisy: answered "noise", resolved by themselves before anyone acknowledged, or fired again within an hour of resolving.`,
+        `${plural(report.fired, "page")}, ${report.noisy} noisy: answered "noise", resolved by themselves before anyone acknowledged, fired again within an hour of resolving, or silenced without anyone answering "actionable".`,
       ),
     ]),
   );

@@ -23,6 +23,17 @@ export interface NoiseInput {
   readonly to: Date;
   /** How many of the noisiest (with at least one noisy occurrence) to mark "fix or delete". */
   readonly top?: number;
+  /** Silences made from Slack (features/silences' log); those made outside [from, to) are ignored. */
+  readonly silences?: readonly SilenceMade[];
+}
+
+/** One silence of an alert's group, as the noise report counts it. */
+export interface SilenceMade {
+  readonly alertId: string;
+  readonly name: string;
+  readonly teamId: string | null;
+  /** When it was made (ISO). */
+  readonly at: string;
 }
 
 export interface NoiseRow {
@@ -38,11 +49,13 @@ export interface NoiseRow {
   readonly resolvedBySelf: number;
   /** Fired again within an hour of the previous occurrence of its group resolving. */
   readonly flapping: number;
+  /** Silences made from Slack in the window (an occurrence may be silenced more than once). */
+  readonly silenced: number;
   /** Median time from page to acknowledgement over the acknowledged ones; null if none was. */
   readonly medianAckMs: number | null;
   /**
-   * Occurrences that were noise by any sign: answered "noise", or resolved by themselves or flapping
-   * without anyone answering "actionable". Each occurrence counts once.
+   * Occurrences that were noise by any sign: answered "noise", or resolved by themselves, flapping or
+   * silenced without anyone answering "actionable". Each occurrence counts once.
    */
   readonly noisy: number;
   /** 1-based place in the ranking. */
@@ -68,6 +81,7 @@ interface Tally {
   answeredActionable: number;
   resolvedBySelf: number;
   flapping: number;
+  silenced: number;
   ackMs: number[];
   noisy: number;
 }
@@ -96,6 +110,15 @@ export function noiseReport(input: NoiseInput): NoiseReport {
   for (const e of input.earlier ?? []) resolvedAt.set(e.id, e.resolvedAt);
   for (const o of input.occurrences) resolvedAt.set(o.alert.id, o.alert.resolvedAt);
 
+  const silencedIds = new Set<string>();
+  const silencesByKey = new Map<string, number>();
+  for (const s of input.silences ?? []) {
+    if (!inWindow({ createdAt: s.at }, from, to)) continue;
+    silencedIds.add(s.alertId);
+    const key = JSON.stringify([s.name, s.teamId]);
+    silencesByKey.set(key, (silencesByKey.get(key) ?? 0) + 1);
+  }
+
   const tallies = new Map<string, Tally>();
   for (const o of input.occurrences) {
     const a = o.alert;
@@ -112,6 +135,7 @@ export function noiseReport(input: NoiseInput): NoiseReport {
         answeredActionable: 0,
         resolvedBySelf: 0,
         flapping: 0,
+        silenced: 0,
         ackMs: [],
         noisy: 0,
       };
@@ -131,9 +155,11 @@ export function noiseReport(input: NoiseInput): NoiseReport {
     if (bySelf) t.resolvedBySelf++;
     const flapping = isFlapping(a, (id) => resolvedAt.get(id));
     if (flapping) t.flapping++;
+    const silenced = silencedIds.has(a.id);
     // A person's "actionable" outweighs what the timeline suggests.
-    if (saidNoise || (!saidActionable && (bySelf || flapping))) t.noisy++;
+    if (saidNoise || (!saidActionable && (bySelf || flapping || silenced))) t.noisy++;
   }
+  for (const [key, t] of tallies) t.silenced = silencesByKey.get(key) ?? 0;
 
   const sorted = [...tallies.values()].sort(
     (x, y) =>
@@ -153,6 +179,7 @@ export function noiseReport(input: NoiseInput): NoiseReport {
     answeredActionable: t.answeredActionable,
     resolvedBySelf: t.resolvedBySelf,
     flapping: t.flapping,
+    silenced: t.silenced,
     medianAckMs: median(t.ackMs),
     noisy: t.noisy,
     rank: i + 1,

@@ -49,12 +49,16 @@ export const ACTION = {
   actionable: "alert.actionable",
   noise: "alert.noise",
   incident: "alert.incident",
+  silence: "alert.silence",
+  unsilence: "alert.unsilence",
 } as const;
 
 export interface PageContext {
   readonly config: OncallConfig;
   /** Prefix for links to runbook files, e.g. a repository's blob URL; null shows the path. */
   readonly runbookBaseUrl: string | null;
+  /** ALERTMANAGER_URL is set: every rotation's Alertmanager alerts can be silenced. */
+  readonly alertmanager?: boolean;
 }
 
 export function runbookLink(runbook: Pick<Runbook, "file">, base: string | null): string {
@@ -213,12 +217,33 @@ export function pageBlocks(alert: Alert, ctx: PageContext): Block[] {
       ]),
     );
   }
-  const buttons = pageButtons(alert, config);
+  if (alert.silence) {
+    blocks.push(
+      context([
+        mrkdwn(
+          `🔕 Silenced in Alertmanager until ${slackDate(alert.silence.endsAt)} by <@${alert.silence.by}>`,
+        ),
+      ]),
+    );
+  }
+  const buttons = pageButtons(alert, config, ctx);
   if (buttons.length) blocks.push(actions(`alert:${alert.id}`, buttons));
   return blocks;
 }
 
-export function pageButtons(alert: Alert, config: OncallConfig): Button[] {
+/** Whether the page offers Silence: an Alertmanager alert, and an Alertmanager to silence it in. */
+export function silenceable(alert: Alert, ctx: Pick<PageContext, "config" | "alertmanager">): boolean {
+  if (alert.source !== "alertmanager") return false;
+  return Boolean(
+    ctx.alertmanager || ctx.config.rotations.find((r) => r.id === alert.route.rotationId)?.alertmanager,
+  );
+}
+
+export function pageButtons(
+  alert: Alert,
+  config: OncallConfig,
+  ctx: Pick<PageContext, "alertmanager"> = {},
+): Button[] {
   const id = alert.id;
   const s = alert.state;
   const team = alert.route.teamId ? config.teams.find((t) => t.id === alert.route.teamId) : undefined;
@@ -233,6 +258,8 @@ export function pageButtons(alert: Alert, config: OncallConfig): Button[] {
   }
   if (team && !alert.escalation) out.push(button("Escalate", ACTION.escalate, id, "danger"));
   if (hasRemediation && s !== "remediating") out.push(button("Run remediation", ACTION.remediate, id));
+  if (alert.silence) out.push(button("Expire silence", ACTION.unsilence, id));
+  else if (silenceable(alert, { config, ...ctx })) out.push(button("Silence", ACTION.silence, id));
   out.push(button("Declare incident", ACTION.incident, id));
   return out;
 }

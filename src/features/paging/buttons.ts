@@ -162,8 +162,13 @@ const onEscalate: Handler = async (rt, press, alert) => {
   }
 };
 
-// The noise feature's answer buttons are alert buttons too: the same checks, the same refusals.
-export { apply as applyPress, type Handler as AlertButtonHandler, listener as alertButtonListener };
+// The noise and silence features' buttons are alert buttons too: the same checks, the same refusals.
+export {
+  apply as applyPress,
+  type Handler as AlertButtonHandler,
+  listener as alertButtonListener,
+  tell as tellPresser,
+};
 
 export function registerAlertButtons(app: App, rt: Runtime): void {
   const on = (actionId: string, handler: Handler) =>

@@ -143,6 +143,7 @@ describe("noiseMessage", () => {
       answeredActionable: 0,
       resolvedBySelf: i < 5 ? 1 : 0,
       flapping: 0,
+      silenced: 0,
       medianAckMs: i === 0 ? 90_000 : null,
       noisy: i === 0 ? 2 : i < 5 ? 1 : 0,
       rank: i + 1,

@@ -115,6 +115,7 @@ describe("alert names in mrkdwn", () => {
             answeredActionable: 0,
             resolvedBySelf: 0,
             flapping: 0,
+            silenced: 0,
             medianAckMs: null,
             noisy: 5,
             rank: 1,
