@@ -11,7 +11,7 @@ import type { AlertRoute } from "../../core/alert";
 import type { Heartbeat, OncallConfig } from "../../core/config";
 import type { RoutingState } from "../../core/routing";
 import type { Runtime } from "../../runtime";
-import { buildGroup } from "../paging/intake/group";
+import { singleInstanceGroup } from "../paging/intake/group";
 import { type ManualTarget, manualRoute } from "../paging/intake/manual";
 import { receiveGroup } from "../paging/intake/receive";
 import type { IncomingGroup } from "../paging/intake/types";
@@ -56,27 +56,14 @@ export function heartbeatGroup(
     [hb.target.kind]: hb.target.id,
   };
   const annotations = { summary: text.summary, description: text.description };
-  return buildGroup({
+  return singleInstanceGroup({
     source: "heartbeat",
     groupKey: `heartbeat:${hb.name}`,
     status,
     groupLabels: { heartbeat: hb.name },
-    commonLabels: labels,
-    commonAnnotations: annotations,
-    externalUrl: null,
-    title: null,
-    truncatedAlerts: 0,
-    instances: [
-      {
-        status,
-        labels,
-        annotations,
-        startsAt: at.toISOString(),
-        endsAt: status === "resolved" ? at.toISOString() : null,
-        generatorUrl: null,
-        links: {},
-      },
-    ],
+    labels,
+    annotations,
+    at,
   });
 }
 

@@ -2,7 +2,7 @@
 // repeated ones, hashes the group key, and freezes the result so no consumer edits a payload.
 
 import { fingerprintOf, groupIdOf } from "./fingerprint";
-import type { IncomingGroup, IncomingInstance } from "./types";
+import type { AlertSource, IncomingGroup, IncomingInstance, InstanceStatus, LabelSet } from "./types";
 
 /** An instance as a parser read it: the fingerprint may be missing (buildGroup derives it). */
 export type RawInstance = Omit<IncomingInstance, "fingerprint"> & {
@@ -45,5 +45,44 @@ export function buildGroup(raw: RawGroup): IncomingGroup {
     instances: Object.freeze([...byFingerprint.values()]),
     title: raw.title,
     truncatedAlerts: raw.truncatedAlerts,
+  });
+}
+
+/**
+ * A group of one instance that the bot raises itself (a page typed in Slack, a missed heartbeat):
+ * the instance carries the group's labels and annotations; resolved instances end when they start.
+ */
+export function singleInstanceGroup(input: {
+  readonly source: AlertSource;
+  readonly groupKey: string;
+  readonly status: InstanceStatus;
+  readonly groupLabels: LabelSet;
+  readonly labels: LabelSet;
+  readonly annotations: LabelSet;
+  readonly at: Date;
+}): IncomingGroup {
+  const { status, labels, annotations } = input;
+  const at = input.at.toISOString();
+  return buildGroup({
+    source: input.source,
+    groupKey: input.groupKey,
+    status,
+    groupLabels: input.groupLabels,
+    commonLabels: labels,
+    commonAnnotations: annotations,
+    externalUrl: null,
+    title: null,
+    truncatedAlerts: 0,
+    instances: [
+      {
+        status,
+        labels,
+        annotations,
+        startsAt: at,
+        endsAt: status === "resolved" ? at : null,
+        generatorUrl: null,
+        links: {},
+      },
+    ],
   });
 }

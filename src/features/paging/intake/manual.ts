@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { AlertRoute } from "../../../core/alert";
 import type { OncallConfig, Rotation, Team } from "../../../core/config";
 import { oncallNow, type RoutingState, rotationOfTeam } from "../../../core/routing";
-import { buildGroup } from "./group";
+import { singleInstanceGroup } from "./group";
 import type { IncomingGroup } from "./types";
 
 /** The alertname of every manual alert (stored alerts and the noise report know them by it). */
@@ -90,26 +90,13 @@ export function manualGroup(input: {
     ...(input.target.kind === "team" ? { team: targetId } : { rotation: targetId }),
   };
   const annotations = { summary: input.text, description: `Paged by hand from Slack by <@${input.by}>` };
-  return buildGroup({
+  return singleInstanceGroup({
     source: "manual",
     groupKey: `manual:${randomUUID()}`,
     status: "firing",
     groupLabels: {},
-    commonLabels: labels,
-    commonAnnotations: annotations,
-    externalUrl: null,
-    title: null,
-    truncatedAlerts: 0,
-    instances: [
-      {
-        status: "firing",
-        labels,
-        annotations,
-        startsAt: input.now.toISOString(),
-        endsAt: null,
-        generatorUrl: null,
-        links: {},
-      },
-    ],
+    labels,
+    annotations,
+    at: input.now,
   });
 }
