@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessPerTest } from "../support/e2e";
 import { eventually, type Harness } from "../support/harness";
 import { settled } from "../support/settled";
-import { dmsTo, orgWithEscalation, pageAlert, press, stored } from "./alert-press";
+import { dmsTo, orgWithEscalation, type PagedAlert, pageAlert, press, stored } from "./alert-press";
 
 let org: ReturnType<typeof orgWithEscalation>;
 beforeAll(() => {
@@ -34,5 +34,56 @@ describe("an acknowledgement during a re-page", () => {
     await settled(h);
     expect(reminders(h, "U02AAA")).toHaveLength(0);
     expect(await stored(h, page.id)).toMatchObject({ state: "acked", assignee: "U02AAA", repages: 1 });
+  });
+});
+
+/** Pages, acknowledges and hands the alert to Playback as the on-call engineer. */
+async function handedOff(h: Harness): Promise<PagedAlert> {
+  const page = await pageAlert(h);
+  await press(h, "alert.ack", page, "U02AAA");
+  await eventually(async () => (await stored(h, page.id)).state === "acked");
+  await press(h, "alert.handoff", page, "U02AAA");
+  await eventually(async () => (await stored(h, page.id)).state === "handed_off", 3_000, "handed off");
+  return page;
+}
+
+describe("a hand-off the owning team ignores", () => {
+  it("keeps an acknowledgement timeout towards the team, then re-pages the on-call engineer", async () => {
+    // Wednesday 11:00 in Berlin: inside Playback's workday.
+    const h = await bot.start({ configDir: org.dir, now: "2026-11-25T10:00:00Z" });
+    const page = await handedOff(h);
+    // Nobody in Playback takes it within the rotation's ack_timeout (1 s): back to on-call.
+    await eventually(
+      () => dmsTo(h, "U02AAA").some((m) => m.text.startsWith("⏰ Playback did not take")),
+      6_000,
+      "the on-call engineer re-paged",
+    );
+    const a = await stored(h, page.id);
+    expect(a).toMatchObject({ assignedTeam: null, assignee: null });
+    const events = await h.app.alerts.events(page.id);
+    expect(events.map((e) => e.text)).toContain(
+      "Playback did not take this alert within 1s: it is back with on-call, paging <@U02AAA> again",
+    );
+    // Its escalation timers run again: still nobody, so it escalates to every member of Playback.
+    await eventually(async () => (await stored(h, page.id)).state === "escalated", 10_000, "escalation");
+  }, 20_000);
+
+  it("does nothing once someone in the team acknowledged it", async () => {
+    const h = await bot.start({ configDir: org.dir, now: "2026-11-25T10:00:00Z" });
+    const page = await handedOff(h);
+    await press(h, "alert.ack", page, "U01BBB");
+    await eventually(
+      async () => (await stored(h, page.id)).assignee === "U01BBB",
+      3_000,
+      "taken by the team",
+    );
+    await new Promise((r) => setTimeout(r, 1_200));
+    await settled(h);
+    expect(await stored(h, page.id)).toMatchObject({
+      state: "acked",
+      assignee: "U01BBB",
+      assignedTeam: "playback",
+    });
+    expect(reminders(h, "U02AAA")).toHaveLength(0);
   });
 });

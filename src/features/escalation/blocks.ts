@@ -6,7 +6,16 @@ import type { Alert } from "../../core/alert";
 import { BOT } from "../../core/alert-actions";
 import type { OncallConfig, Team } from "../../core/config";
 import type { Block, SlackMessage } from "../../platform/slack/kit";
-import { actions, button, context, header, mrkdwn, section, truncate } from "../../platform/slack/kit";
+import {
+  actions,
+  button,
+  context,
+  formatDuration,
+  header,
+  mrkdwn,
+  section,
+  truncate,
+} from "../../platform/slack/kit";
 import { ACTION, alertMrkdwn, MAX_FALLBACK_TEXT, ownerLabel, summaryMrkdwn } from "../paging/blocks";
 
 export type { SlackMessage };
@@ -127,19 +136,47 @@ export function repageDm(
       : alert.route.teamId
         ? "If nobody acknowledges it, it escalates to the owning team next."
         : "It has no owning team to escalate to.";
+  return oncallReminder(
+    alert,
+    `⏰ Still not acknowledged (re-page ${step} of ${repeats}): ${what}`,
+    `⏰ *Still not acknowledged* (re-page ${step} of ${repeats}): *${what}*\n${summaryMrkdwn(alert)}\n${next}`,
+    `repage:${alert.id}`,
+    pageLink,
+  );
+}
+
+/** The on-call engineer's page when the owning team let a hand-off lapse: the alert is back. */
+export function handOffLapsedDm(
+  alert: Alert,
+  config: OncallConfig,
+  team: Team,
+  timeoutMs: number,
+  pageLink: string | null,
+): SlackMessage {
+  const what = titleMrkdwn(alert, config);
+  return oncallReminder(
+    alert,
+    `⏰ ${team.name} did not take the alert you handed off: ${what}`,
+    `⏰ *${team.name} did not take it* within ${formatDuration(timeoutMs)}: *${what}* is back with you.\n${summaryMrkdwn(alert)}\nIf nobody acknowledges it, you will be paged again, then it escalates to every member of ${team.name}.`,
+    `handoff-lapsed:${alert.id}`,
+    pageLink,
+  );
+}
+
+/** A DM to the on-call engineer about an alert nobody has taken: the text, the link, Acknowledge. */
+function oncallReminder(
+  alert: Alert,
+  fallback: string,
+  body: string,
+  blockId: string,
+  pageLink: string | null,
+): SlackMessage {
   return {
-    text: truncate(`⏰ Still not acknowledged (re-page ${step} of ${repeats}): ${what}`, MAX_FALLBACK_TEXT),
+    text: truncate(fallback, MAX_FALLBACK_TEXT),
     blocks: [
-      section(
-        mrkdwn(
-          truncate(
-            `⏰ *Still not acknowledged* (re-page ${step} of ${repeats}): *${what}*\n${summaryMrkdwn(alert)}\n${next}`,
-            2900,
-          ),
-        ),
-      ),
+      section(mrkdwn(truncate(body, 2900))),
       ...(pageLink ? [context([mrkdwn(link(pageLink))])] : []),
-      standing(alert, `repage:${alert.id}`, alert.route.oncallUser),
+      standing(alert, blockId, alert.route.oncallUser),
     ],
   };
 }

@@ -5,6 +5,9 @@
 //   the alert and the step; the worker applies the step through the store's compare-and-set, which
 //   refuses it once the alert was taken or the step already ran, so a late or repeated timer does
 //   nothing. Being BullMQ jobs in Redis, timers survive a restart of the bot.
+// - `handoff` jobs (id `handoff-<alertId>-v<version of the hand-off>`, delayed by the ack_timeout)
+//   give a handed-off alert nobody in the owning team took back to on-call, with a DM to the
+//   on-call engineer; its timers then run again. Refused, like a timer, once someone took it.
 // - `team` jobs bring the owning team's messages up to date with the alert: the channel post after
 //   a hand-off, the escalation broadcast (a DM to every member plus a channel post), and rewriting
 //   them once someone acknowledges or the alert resolves.
@@ -19,14 +22,15 @@ import { createWorker } from "../../platform/queue/worker";
 import { type Destination, rewrite } from "../../platform/slack/delivery";
 import type { Feature, Runtime } from "../../runtime";
 import { deliverOrRecord, enqueueNotify, sendNamed } from "../paging/notify";
-import { escalationDm, repageDm, type SlackMessage, teamPost } from "./blocks";
-import { timerStep } from "./rules";
+import { escalationDm, handOffLapsedDm, repageDm, type SlackMessage, teamPost } from "./blocks";
+import { handOffLapse, timerStep } from "./rules";
 
 export const ESCALATE_QUEUE = "escalate";
 export { SENT_EVENT } from "../paging/notify";
 
 export type EscalateJobData =
   | { readonly kind: "timer"; readonly alertId: string; readonly step: number }
+  | { readonly kind: "handoff"; readonly alertId: string; readonly version: number }
   | { readonly kind: "team"; readonly alertId: string };
 
 export type EscalateDeps = Pick<
@@ -59,6 +63,25 @@ export async function scheduleNextTimer(queue: Queue, config: OncallConfig, aler
     "timer",
     { kind: "timer", alertId: alert.id, step },
     { ...JOB_OPTIONS, jobId: timerJobId(alert.id, step), delay: policy.ackTimeoutMs },
+  );
+}
+
+/** The hand-off timer of the hand-off stored as `version`. */
+export function handOffTimerJobId(alertId: string, version: number): string {
+  return `handoff-${alertId}-v${version}`;
+}
+
+/**
+ * After a hand-off: the owning team has the rotation's ack_timeout to take the alert before it
+ * goes back to on-call (`runHandOffTimer`).
+ */
+export async function scheduleHandOffTimer(queue: Queue, config: OncallConfig, alert: Alert): Promise<void> {
+  const policy = rotationEscalation(config, alert);
+  if (!policy) return;
+  await queue.add(
+    "handoff",
+    { kind: "handoff", alertId: alert.id, version: alert.version },
+    { ...JOB_OPTIONS, jobId: handOffTimerJobId(alert.id, alert.version), delay: policy.ackTimeoutMs },
   );
 }
 
@@ -95,6 +118,9 @@ export async function onChange(deps: Pick<EscalateDeps, "queues" | "config">, ch
   const queue = deps.queues.escalate;
   if (awaitingAck(alert)) await scheduleNextTimer(queue, deps.config, alert);
   else if (previous && awaitingAck(previous)) await cancelTimers(queue, deps.config, alert);
+  if (alert.state === "handed_off" && events.some((e) => e.type === "handed_off")) {
+    await scheduleHandOffTimer(queue, deps.config, alert);
+  }
   if (alert.assignedTeam && events.some((e) => TEAM_EVENTS.has(e.type))) await enqueueTeamSync(queue, alert);
 }
 
@@ -161,6 +187,51 @@ export async function runTimer(deps: EscalateDeps, alertId: string, step: number
   }
   if (current.escalation) await enqueueTeamSync(deps.queues.escalate, current);
   return current.escalation ? "escalated" : "no team to escalate to";
+}
+
+/**
+ * The hand-off timer: nobody in the owning team took the alert within the ack_timeout, so the
+ * on-call engineer is paged again (a DM) and the alert goes back to on-call, whose timers run
+ * again. The DM goes first, named after the hand-off, so a run that dies in between sends it once
+ * and still applies the change when retried.
+ */
+export async function runHandOffTimer(
+  deps: EscalateDeps,
+  alertId: string,
+  handOffVersion: number,
+): Promise<string> {
+  const alert = await deps.alerts.get(alertId);
+  if (!alert) return "alert gone";
+  const policy = rotationEscalation(deps.config, alert);
+  if (!policy) return "no rotation";
+  const team = alert.assignedTeam ? findTeam(deps.config, alert.assignedTeam) : undefined;
+  const check = handOffLapse(alert, team, policy.ackTimeoutMs, deps.now());
+  if (!check.ok) return `stale: ${check.reason}`;
+  const oncall = alert.route.oncallUser;
+  if (oncall && team) {
+    const sent = await deps.delivery.sent(alertId);
+    const link = await pageLink(deps, alertId);
+    const name = `handoff-lapsed:${handOffVersion}`;
+    // As for a re-page: whether the team took it meanwhile counts when sending.
+    const now = await deps.alerts.get(alertId);
+    if (!now || !handOffLapse(now, team, policy.ackTimeoutMs, deps.now()).ok) return "taken meanwhile";
+    await deliverOrRecord(deps, now, name, () =>
+      sendNamed(
+        deps,
+        now,
+        sent,
+        name,
+        { user: oncall },
+        handOffLapsedDm(now, deps.config, team, policy.ackTimeoutMs, link),
+      ),
+    );
+  }
+  const res = await deps.alerts.update(alertId, (a) =>
+    handOffLapse(a, team, policy.ackTimeoutMs, deps.now()),
+  );
+  if (!res.ok) return `stale: ${res.reason}`;
+  await deps.alertChanged({ alert: res.alert, previous: res.before, events: res.events });
+  return "back with on-call";
 }
 
 function render(
@@ -230,6 +301,7 @@ export function createEscalateWorker(rt: Runtime): Worker<EscalateJobData> {
     process: async (job, run) => {
       const data = job.data;
       if (data.kind === "timer") return runTimer(deps, data.alertId, data.step);
+      if (data.kind === "handoff") return runHandOffTimer(deps, data.alertId, data.version);
       // Team messages are sent one run per alert at a time, across replicas.
       return run.exclusive(rt.alerts.keys.lock(`escalate-team:${data.alertId}`), () =>
         syncTeam(deps, data.alertId),

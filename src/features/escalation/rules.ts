@@ -4,6 +4,7 @@
 import type { Alert } from "../../core/alert";
 import { BOT, escalate, repage, type Transition } from "../../core/alert-actions";
 import type { Team } from "../../core/config";
+import { formatDuration } from "../../core/duration";
 import { isInWorkday, nextWorkdayStart } from "../../core/workday";
 
 /**
@@ -105,6 +106,34 @@ export function timerStep(
         type: "note",
         actor: BOT,
         text: `Still not acknowledged after ${repeats} re-page${repeats === 1 ? "" : "s"}. This alert matched no service, so there is no owning team to escalate to: add its service to schedules/services.yaml.`,
+        thread: true,
+      },
+    ],
+  };
+}
+
+/**
+ * The hand-off's acknowledgement timeout ran out and nobody in the owning team took the alert: it
+ * goes back to on-call, who is paged again, and its escalation timers run again (re-pages, then
+ * the escalation to every member of the team). Refused once someone took it, it was escalated or
+ * it resolved, so a late timer does nothing.
+ */
+export function handOffLapse(alert: Alert, team: Team | undefined, timeoutMs: number, now: Date): Transition {
+  if (alert.state !== "handed_off" || alert.assignee !== null || !alert.assignedTeam || alert.escalation) {
+    return { ok: false, reason: `alert is ${alert.state}; the hand-off timer no longer applies` };
+  }
+  const name = team?.name ?? alert.assignedTeam;
+  const who = alert.route.oncallUser ? `<@${alert.route.oncallUser}>` : "on-call (nobody found)";
+  const at = now.toISOString();
+  return {
+    ok: true,
+    alert: { ...alert, state: "firing", assignedTeam: null, updatedAt: at },
+    events: [
+      {
+        at,
+        type: "repaged",
+        actor: BOT,
+        text: `${name} did not take this alert within ${formatDuration(timeoutMs)}: it is back with on-call, paging ${who} again`,
         thread: true,
       },
     ],

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load";
 import type { Alert } from "../../../src/core/alert";
-import { handOff } from "../../../src/core/alert-actions";
+import { acknowledge, handOff } from "../../../src/core/alert-actions";
 import type { Team } from "../../../src/core/config";
 import {
   type HandOffWindow,
+  handOffLapse,
   handOffWindow,
   outsideWorkdayRefusal,
 } from "../../../src/features/escalation/rules";
@@ -113,5 +114,35 @@ describe("outsideWorkdayRefusal", () => {
       reason:
         "Playback is outside its workday, so this alert stays with on-call. Their workday begins Mon 30 Nov, 09:00 Europe/Berlin (03:00 your time). If it cannot wait, press Escalate to page every member of Playback.",
     });
+  });
+});
+
+describe("handOffLapse (the hand-off's acknowledgement timeout)", () => {
+  const at = new Date("2026-11-25T10:00:00Z");
+  const later = new Date("2026-11-25T10:15:00Z");
+  const handed = (() => {
+    const t = handOff(routedAlert(at), "U02AAA", at, { team: playback, outsideWorkday: null });
+    if (!t.ok) throw new Error(t.reason);
+    return t.alert;
+  })();
+
+  it("gives the alert back to on-call, paging them again, when nobody in the team took it", () => {
+    const t = handOffLapse(handed, playback, 15 * 60_000, later);
+    expect(t.ok).toBe(true);
+    if (!t.ok) return;
+    expect(t.alert).toMatchObject({ state: "firing", assignedTeam: null, assignee: null });
+    expect(t.events.map((e) => [e.type, e.text, e.thread])).toEqual([
+      [
+        "repaged",
+        "Playback did not take this alert within 15m: it is back with on-call, paging <@U02AAA> again",
+        true,
+      ],
+    ]);
+  });
+
+  it("does nothing once someone in the team acknowledged it", () => {
+    const acked = acknowledge(handed, "U01BBB", later);
+    if (!acked.ok) throw new Error(acked.reason);
+    expect(handOffLapse(acked.alert, playback, 15 * 60_000, later).ok).toBe(false);
   });
 });
