@@ -3,25 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { calendarToken } from "../../src/features/rotation/calendar";
 import { addOverride, harnessPerTest } from "../support/e2e";
+import { icalEvents } from "../support/ical";
 
 const bot = harnessPerTest();
-
-function events(text: string): Record<string, string>[] {
-  const lines = text.replace(/\r\n[ \t]/g, "").split("\r\n");
-  const out: Record<string, string>[] = [];
-  let current: Record<string, string> | null = null;
-  for (const line of lines) {
-    if (line === "BEGIN:VEVENT") current = {};
-    else if (line === "END:VEVENT") {
-      out.push(current!);
-      current = null;
-    } else if (current) {
-      const i = line.indexOf(":");
-      current[line.slice(0, i)] = line.slice(i + 1);
-    }
-  }
-  return out;
-}
 
 describe("GET /calendar/<rotation>.ics", () => {
   it("serves the shifts as iCalendar, with names from Slack and overrides applied", async () => {
@@ -32,7 +16,7 @@ describe("GET /calendar/<rotation>.ics", () => {
     expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
     const text = await res.text();
     expect(text.startsWith("BEGIN:VCALENDAR\r\n")).toBe(true);
-    const evs = events(text);
+    const evs = icalEvents(text);
     // 4 weeks back and 26 ahead: 31 weekly slots, one of them cut in three by the override.
     expect(evs).toHaveLength(33);
     const now = evs.find((e) => e.DTSTART === "20261123T090000Z")!;
@@ -51,7 +35,7 @@ describe("GET /calendar/<rotation>.ics", () => {
     const res = await fetch(
       `${h.app.url}/calendar/merged.ics?user=U01AAA&weeks=6&past=0&token=${calendarToken(h.settings, "merged")}`,
     );
-    const evs = events(await res.text());
+    const evs = icalEvents(await res.text());
     expect(evs.map((e) => e.DTSTART)).toEqual(["20261207T090000Z", "20261228T090000Z"]);
     expect(evs.every((e) => e.SUMMARY === "On call: u01aaa (Playback)")).toBe(true);
   });

@@ -9,6 +9,7 @@ import {
   shiftUid,
 } from "../../../src/features/rotation/ical";
 import { ORG_DIR } from "../../support/harness";
+import { icalEvents } from "../../support/ical";
 
 const config = loadConfig(ORG_DIR);
 const merged = config.rotations.find((r) => r.id === "merged")!;
@@ -22,30 +23,6 @@ function feed(shifts: readonly Shift[], names: Record<string, string> = {}) {
     userName: (id) => names[id] ?? id,
     teamName: (id) => config.teams.find((t) => t.id === id)?.name ?? id,
   });
-}
-
-/** Undoes folding (RFC 5545 §3.1) and splits into content lines. */
-function unfold(text: string): string[] {
-  return text
-    .replace(/\r\n[ \t]/g, "")
-    .split("\r\n")
-    .slice(0, -1);
-}
-
-function events(text: string): Record<string, string>[] {
-  const out: Record<string, string>[] = [];
-  let current: Record<string, string> | null = null;
-  for (const line of unfold(text)) {
-    if (line === "BEGIN:VEVENT") current = {};
-    else if (line === "END:VEVENT") {
-      out.push(current!);
-      current = null;
-    } else if (current) {
-      const i = line.indexOf(":");
-      current[line.slice(0, i)] = line.slice(i + 1);
-    }
-  }
-  return out;
 }
 
 describe("iCalendar text primitives", () => {
@@ -92,12 +69,12 @@ describe("shiftsCalendar", () => {
     expect(text.endsWith("END:VCALENDAR\r\n")).toBe(true);
     expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
     expect(text).toContain("METHOD:PUBLISH");
-    expect(events(text)).toHaveLength(shifts.length);
+    expect(icalEvents(text)).toHaveLength(shifts.length);
     for (const line of text.split("\r\n")) expect(Buffer.byteLength(line, "utf8")).toBeLessThanOrEqual(75);
   });
 
   it("gives each shift its UTC times, its person and team, and a unique stable UID", () => {
-    const evs = events(feed(shifts, { U02AAA: "Bob Search", U03AAA: "Carol, Payments" }));
+    const evs = icalEvents(feed(shifts, { U02AAA: "Bob Search", U03AAA: "Carol, Payments" }));
     // Monday 2026-11-23 10:00 Berlin: U02AAA (search) takes over for a week.
     expect(evs[0]).toMatchObject({
       DTSTART: "20261123T090000Z",
@@ -110,7 +87,7 @@ describe("shiftsCalendar", () => {
     const uids = evs.map((e) => e.UID);
     expect(new Set(uids).size).toBe(uids.length);
     expect(uids[0]).toBe(shiftUid(shifts[0]!, "shared-oncall"));
-    expect(events(feed(shifts))[0]?.UID).toBe(uids[0]);
+    expect(icalEvents(feed(shifts))[0]?.UID).toBe(uids[0]);
   });
 
   it("marks an override and names who it covers for", () => {
@@ -131,7 +108,7 @@ describe("shiftsCalendar", () => {
         ],
       },
     );
-    const evs = events(feed(overridden, { U01BBB: "Dan", U02AAA: "Bob" }));
+    const evs = icalEvents(feed(overridden, { U01BBB: "Dan", U02AAA: "Bob" }));
     const o = evs.find((e) => e.SUMMARY?.includes("override"))!;
     expect(o).toMatchObject({ DTSTART: "20261125T170000Z", DTEND: "20261126T070000Z" });
     expect(o.SUMMARY).toBe("On call: Dan (Search) · override");
@@ -141,7 +118,7 @@ describe("shiftsCalendar", () => {
 
   it("is an empty calendar when there are no shifts", () => {
     const text = feed([]);
-    expect(events(text)).toEqual([]);
+    expect(icalEvents(text)).toEqual([]);
     expect(text).toContain("X-WR-CALNAME:Merged on-call");
   });
 });
