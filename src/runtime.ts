@@ -46,9 +46,12 @@ export interface Runtime {
   readonly log: Logger;
   readonly now: () => Date;
   readonly metrics: Metrics;
-  /** The store's connection (no offline queue: fails fast when Redis is away). */
+  /** The store's connection (no offline queue, bounded commands: fails fast when Redis is away or hangs). */
   readonly redis: Redis;
-  /** A connection for BullMQ (blocking commands allowed); workers duplicate it. */
+  /**
+   * The queues' connection (adding jobs), its commands bounded like the store's; workers get
+   * connections of their own without the bound (`workerConnection`), as BullMQ blocks on them.
+   */
   readonly queueConnection: Redis;
   /** Key prefix of every Redis key; BullMQ queues live under `${prefix}bull`. */
   readonly prefix: string;
