@@ -1,15 +1,13 @@
 // Opsgenie's Alert API on the bot's server, through real HTTP, Redis, BullMQ and Bolt, with the fake
 // Slack: answers and errors in Opsgenie's shape, every endpoint's effect on the page.
 
-import { spawn } from "node:child_process";
-import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { awaitingAck } from "../../src/core/alert-actions";
 import { groupIdOf } from "../../src/features/paging/intake/fingerprint";
 import { opsgenieGroupKey } from "../../src/features/paging/intake/opsgenie";
 import { harnessPerTest } from "../support/e2e";
 import { eventually, type Harness, WEBHOOK_TOKEN } from "../support/harness";
-import { freePort } from "../support/ports";
+import { spawnRedis } from "../support/redis";
 import { settled } from "../support/settled";
 
 const PAYMENTS_KEY = "payments-genie-key-0123456789";
@@ -342,16 +340,8 @@ describe("Opsgenie alert API: the alert's life", () => {
 
 describe("Opsgenie alert API: storage", () => {
   it("answers 503 in Opsgenie's shape when Redis is unavailable, so the sender retries", async () => {
-    const port = await freePort();
-    const redis = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      {
-        stdio: "ignore",
-      },
-    );
+    const { port, proc: redis } = await spawnRedis();
     try {
-      await eventually(() => redisAnswers(port));
       const h = await bot.start({ redisUrl: `redis://127.0.0.1:${port}` });
       const exited = new Promise((r) => redis.once("exit", r));
       redis.kill("SIGKILL");
@@ -369,17 +359,3 @@ describe("Opsgenie alert API: storage", () => {
     }
   }, 30_000);
 });
-
-function redisAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.once("error", () => resolve(false));
-    s.connect(port, "127.0.0.1", () => {
-      s.write("PING\r\n");
-      s.once("data", (d) => {
-        s.destroy();
-        resolve(d.toString().startsWith("+PONG"));
-      });
-    });
-  });
-}

@@ -1,10 +1,9 @@
 // Alerts in, pages out: webhooks -> Redis -> BullMQ -> (fake) Slack, through the real app.
 
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { eventually, type Harness, startHarness } from "../support/harness";
+import { spawnRedis } from "../support/redis";
 import { settled } from "../support/settled";
 
 // Copies of ../shared/fixtures, so the suite runs from any clone.
@@ -237,19 +236,8 @@ describe("webhook refusals", () => {
 
   it("answers 503 when Redis is unavailable, so Alertmanager retries", async () => {
     const stderr = vi.spyOn(console, "error");
-    const port = await freePort();
-    const redis = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      {
-        stdio: "ignore",
-      },
-    );
+    const { port, proc: redis } = await spawnRedis();
     try {
-      await eventually(async () => {
-        const probe = await fetchRedisPing(port);
-        return probe;
-      });
       h = await startHarness({ redisUrl: `redis://127.0.0.1:${port}` });
       redis.kill("SIGKILL");
       await new Promise((r) => redis.once("exit", r));
@@ -375,29 +363,3 @@ describe("Slack failures", () => {
     await eventually(() => h!.slack.message("C0ONCALL", posted.ts)?.text.includes("HighErrorRate"));
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.once("error", reject);
-  });
-}
-
-async function fetchRedisPing(port: number): Promise<boolean> {
-  const { Socket } = await import("node:net");
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.once("error", () => resolve(false));
-    s.connect(port, "127.0.0.1", () => {
-      s.write("PING\r\n");
-      s.once("data", (d) => {
-        s.destroy();
-        resolve(d.toString().startsWith("+PONG"));
-      });
-    });
-  });
-}

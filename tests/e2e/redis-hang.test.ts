@@ -3,11 +3,10 @@
 // command is bounded, so a webhook still answers 503 within 5 s and /readyz fails. SIGCONT brings
 // it back, and the bot works again.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { answersPing } from "../../sandbox/redis-launch";
 import { eventually, type Harness, startHarness } from "../support/harness";
-import { freePort } from "../support/ports";
+import { spawnRedis } from "../support/redis";
 import { firingPayload } from "./alert-press";
 
 let redis: ChildProcess | null = null;
@@ -29,16 +28,9 @@ afterEach(async () => {
 });
 
 async function startRedis(): Promise<number> {
-  const port = await freePort();
-  redis = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdio: "ignore",
-    },
-  );
-  await eventually(() => answersPing("127.0.0.1", port), 5_000, "redis-server to answer");
-  return port;
+  const started = await spawnRedis();
+  redis = started.proc;
+  return started.port;
 }
 
 /** A request's status and how long it took; a request still unanswered after 8 s counts as hung. */

@@ -1,10 +1,13 @@
 // Per-test Redis for store-level tests: a fresh key prefix, and as many connections ("replicas")
 // as a test wants, all closed and the keys deleted after it.
 
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach } from "vitest";
-import { deleteKeys, REDIS_URL } from "./harness";
+import { answersPing } from "../../sandbox/redis-launch";
+import { deleteKeys, eventually, REDIS_URL } from "./harness";
+import { freePort } from "./ports";
 
 export interface RedisPerTest {
   /** This test's key prefix, e.g. "test-lock-3f2a9c01de:". */
@@ -37,4 +40,19 @@ export function redisPerTest(name: string): RedisPerTest {
       return c;
     },
   };
+}
+
+/**
+ * A redis-server of the test's own, on a free loopback port and without persistence, answering PING:
+ * for tests that kill or stop Redis under the bot. The caller kills `proc`.
+ */
+export async function spawnRedis(): Promise<{ port: number; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  await eventually(() => answersPing("127.0.0.1", port), 5_000, "redis-server to answer");
+  return { port, proc };
 }
