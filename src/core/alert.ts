@@ -309,12 +309,18 @@ export type NotificationOutcome =
 /** How much of one instance's name a timeline text shows. */
 const MAX_INSTANCE_NAME = 200;
 
+/**
+ * An instance's name for people: its `instance`, `pod` or `host` label, else its fingerprint, cut
+ * to MAX_INSTANCE_NAME (a 45,000-character label would make Slack refuse the message with
+ * msg_too_long). Raw text: escape it where it is rendered.
+ */
+export function instanceName(i: Pick<AlertInstance, "labels" | "fingerprint">): string {
+  return truncate(i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint, MAX_INSTANCE_NAME);
+}
+
 function describeInstance(i: Pick<AlertInstance, "labels" | "fingerprint">): string {
-  // Label values come from outside; in a thread reply "<!channel>" would ping everyone, and a
-  // 45,000-character one would be refused by Slack (msg_too_long).
-  return escapeMrkdwn(
-    truncate(i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint, MAX_INSTANCE_NAME),
-  );
+  // Label values come from outside; in a thread reply "<!channel>" would ping everyone.
+  return escapeMrkdwn(instanceName(i));
 }
 
 /** "Joined: a, b and 3 more", cut to a thread reply's length. */

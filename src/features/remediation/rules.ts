@@ -4,7 +4,13 @@
 
 import { createHash } from "node:crypto";
 import type { RemediationAlert } from "../../../handlers/types";
-import type { Alert, AlertEvent, AlertInstance, RemediatingState } from "../../core/alert";
+import {
+  type Alert,
+  type AlertEvent,
+  type AlertInstance,
+  instanceName,
+  type RemediatingState,
+} from "../../core/alert";
 import type { Transition } from "../../core/alert-actions";
 import type { RemediationSpec, Runbook } from "../../core/config";
 import { escapeMrkdwn } from "../../core/mrkdwn";
@@ -153,8 +159,9 @@ export function backoffAfter(attempt: number): number {
   return 2 ** (attempt - 1) * BACKOFF_BASE_MS;
 }
 
+/** An instance's name in remediation texts: core's, cut to a length Slack takes. */
 export function describeInstance(i: Pick<AlertInstance, "labels" | "fingerprint">): string {
-  return i.labels.instance ?? i.labels.pod ?? i.labels.host ?? i.fingerprint;
+  return instanceName(i);
 }
 
 /** What a handler sees: the group's common labels, or the instance's own for a per-instance run. */

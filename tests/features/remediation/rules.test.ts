@@ -10,6 +10,8 @@ import {
   autoRuns,
   backoffAfter,
   DEFAULT_LOOP_GUARD,
+  describeInstance,
+  failureDmText,
   fingerprintToken,
   finishRun,
   formatWindow,
@@ -337,5 +339,22 @@ describe("remediating", () => {
     expect(retryText({ ...info, attempt: 2 }, "POST → 500")).toBe(
       "❌ http-request attempt 2 of 3 failed: POST → 500; retrying in 2s",
     );
+  });
+});
+
+describe("instance names in remediation texts", () => {
+  it("cut a 45,000-character instance label, so the thread reply and the failure DM stay within Slack's limits", () => {
+    const name = describeInstance({ labels: { instance: "x".repeat(45_000) }, fingerprint: "f0" });
+    expect(name.length).toBeLessThanOrEqual(200);
+    expect(successText("restart-pod", name, "done").length).toBeLessThan(4_000);
+    const dm = failureDmText({
+      alertName: "HighErrorRate",
+      handler: "restart-pod",
+      instance: name,
+      attempts: 3,
+      outcome: "timed out",
+      channel: "C0ONCALL",
+    });
+    expect(dm.length).toBeLessThan(4_000);
   });
 });
