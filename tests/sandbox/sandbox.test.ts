@@ -4,7 +4,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -20,6 +19,7 @@ import { blockActionsPayload } from "../../sandbox/slack-payloads";
 import { loadConfig } from "../../src/config/load";
 import { createLogger } from "../../src/platform/log";
 import { eventually, ORG_DIR, REDIS_URL } from "../support/harness";
+import { freePort } from "../support/ports";
 
 type Json = Record<string, unknown>;
 interface Msg {
@@ -482,14 +482,6 @@ describe("Redis for the sandbox", () => {
     return d;
   };
 
-  async function deadPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const { port } = server.address() as { port: number };
-    await new Promise((r) => server.close(r));
-    return port;
-  }
-
   it("uses REDIS_URL when it is set, without probing or starting anything", async () => {
     const handle = await ensureRedis({ url: "redis://example:6390", dataDir: tempDir(), path: "" });
     expect(handle).toMatchObject({ url: "redis://example:6390", source: "REDIS_URL" });
@@ -507,7 +499,7 @@ describe("Redis for the sandbox", () => {
 
   it("starts redis-server from PATH with its files under the data dir, and stops it", async () => {
     const dataDir = tempDir();
-    const handle = await ensureRedis({ dataDir, probe: { host: "127.0.0.1", port: await deadPort() } });
+    const handle = await ensureRedis({ dataDir, probe: { host: "127.0.0.1", port: await freePort() } });
     try {
       expect(handle.source).toBe("started");
       const port = Number(new URL(handle.url).port);
@@ -525,7 +517,7 @@ describe("Redis for the sandbox", () => {
   it("says in one line how to get Redis when there is none", async () => {
     const attempt = ensureRedis({
       dataDir: tempDir(),
-      probe: { host: "127.0.0.1", port: await deadPort() },
+      probe: { host: "127.0.0.1", port: await freePort() },
       path: "",
     });
     await expect(attempt).rejects.toBeInstanceOf(RedisUnavailableError);

@@ -1,19 +1,10 @@
 // Start-up against a Redis that is not there: a coded error that says where we looked, without
 // the password, and keeps what went wrong as its cause.
 
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/platform/errors";
 import { connectStore, RedisConnectionError, redactUrl, waitReady } from "../../../src/platform/redis/client";
-
-/** A loopback port nothing listens on (taken, then freed). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from "../../support/ports";
 
 describe("waitReady", () => {
   it("rejects with a RedisConnectionError naming the URL without its password", async () => {
