@@ -12,6 +12,14 @@ export const STREAM_API_ROUTE: AlertRoute = {
   oncallUser: "U02AAA",
 };
 
+/** An alert that matches no service: the fallback rotation (merged) takes it, U02AAA on call. */
+export const UNROUTED_ROUTE: AlertRoute = {
+  ...STREAM_API_ROUTE,
+  serviceId: null,
+  teamId: null,
+  unrouted: true,
+};
+
 /** One firing HighErrorRate instance of stream-api (fingerprint f1) since `now`, more labels added. */
 export function streamApiInstance(now: Date, labels: LabelSet = {}): IncomingInstance {
   return {

@@ -1,22 +1,13 @@
 // The store's atomicity against real Redis: several "replicas" (connections) racing on one group.
 
 import { describe, expect, it } from "vitest";
-import type { AlertRoute } from "../../../src/core/alert";
 import { acknowledge } from "../../../src/core/alert-actions";
 import { AlertStore } from "../../../src/features/paging/alert-store";
 import { parseGenericAlert } from "../../../src/features/paging/intake/generic";
+import { UNROUTED_ROUTE } from "../../support/alerts";
 import { redisPerTest } from "../../support/redis";
 
-const ROUTE: AlertRoute = {
-  rotationId: "merged",
-  serviceId: null,
-  teamId: null,
-  unrouted: true,
-  ejected: false,
-  channel: "C0ONCALL",
-  oncallUser: "U02AAA",
-};
-const deps = { route: async () => ROUTE, hasRunbook: () => true };
+const deps = { route: async () => UNROUTED_ROUTE, hasRunbook: () => true };
 
 const redis = redisPerTest("store");
 

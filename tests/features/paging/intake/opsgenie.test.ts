@@ -14,6 +14,7 @@ import {
   tagLabels,
 } from "../../../../src/features/paging/intake/opsgenie";
 import { checkOpsgenieKeys } from "../../../../src/features/paging/opsgenie-api";
+import { UNROUTED_ROUTE } from "../../../support/alerts";
 import { ORG_DIR } from "../../../support/harness";
 import { intakeErrorOf } from "./helpers";
 
@@ -137,15 +138,7 @@ describe("parseCreateAlert", () => {
 describe("closeGroup", () => {
   it("resolves every instance of the stored alert under its own group key", () => {
     const group = parseCreateAlert(FROM_ALERTMANAGER, opts);
-    const route = {
-      rotationId: "merged",
-      serviceId: null,
-      teamId: null,
-      unrouted: true,
-      ejected: false,
-      channel: "C0ONCALL",
-      oncallUser: null,
-    };
+    const route = { ...UNROUTED_ROUTE, oncallUser: null };
     const { alert } = openAlert({
       group,
       occurrence: 1,
