@@ -4,6 +4,7 @@
 // silence noted in the thread, and an unreachable Alertmanager answered ephemerally.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSilence } from "../../src/features/silences/rules";
 import { type RunningAlertmanager, startAlertmanager } from "../support/alertmanager";
 import { eventually, type Harness, slashCommand, startHarness, WEBHOOK_TOKEN } from "../support/harness";
 import { freePort } from "../support/ports";
@@ -345,6 +346,22 @@ describe("an unreachable Alertmanager", () => {
       const alert = await hh.app.alerts.get(page.id);
       expect(alert?.silence ?? null).toBeNull();
       expect(buttonIds(hh.slack.message(page.channel, page.ts)?.blocks)).toContain("alert.silence");
+
+      // A silence made while Alertmanager answered: Expire silence now fails, and says the silence runs on.
+      const silence = {
+        id: "0f0e0d0c-0000-4000-8000-000000000001",
+        by: "U02AAA",
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        comment: null,
+      };
+      const res2 = await hh.app.alerts.update(page.id, (a) => startSilence(a, silence, new Date(), "later"));
+      expect(res2.ok).toBe(true);
+      await press(hh, "alert.unsilence", page, "U02AAA");
+      const kept = await ephemeralTo(hh, "U02AAA", "The silence still runs");
+      expect(kept.text).toContain(`Alertmanager at http://127.0.0.1:${closed} did not answer (ECONNREFUSED)`);
+      expect(kept.text).toContain("Press Expire silence again once Alertmanager answers.");
+      expect((await hh.app.alerts.get(page.id))?.silence?.id).toBe(silence.id);
     } finally {
       await hh.close();
     }

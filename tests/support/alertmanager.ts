@@ -18,10 +18,20 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
+export interface AlertmanagerOptions {
+  /** A --web.config.file (e.g. basic_auth_users), and the Authorization header it then wants. */
+  readonly web?: { readonly config: string; readonly authorization: string };
+}
+
 /** Starts Alertmanager on `port` with `config` (alertmanager.yml) and waits until it is ready. */
-export async function startAlertmanager(port: number, config: string): Promise<RunningAlertmanager> {
+export async function startAlertmanager(
+  port: number,
+  config: string,
+  opts: AlertmanagerOptions = {},
+): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), "oncall-alertmanager-"));
   writeFileSync(join(dir, "alertmanager.yml"), config);
+  if (opts.web) writeFileSync(join(dir, "web.yml"), opts.web.config);
   const am: ChildProcess = spawn(
     BINARY,
     [
@@ -30,6 +40,7 @@ export async function startAlertmanager(port: number, config: string): Promise<R
       `--web.listen-address=127.0.0.1:${port}`,
       "--cluster.listen-address=",
       "--log.level=debug",
+      ...(opts.web ? [`--web.config.file=${join(dir, "web.yml")}`] : []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -50,7 +61,12 @@ export async function startAlertmanager(port: number, config: string): Promise<R
   };
   try {
     await eventually(
-      async () => (await fetch(`${url}/-/ready`).catch(() => null))?.ok,
+      async () =>
+        (
+          await fetch(`${url}/-/ready`, {
+            headers: opts.web ? { authorization: opts.web.authorization } : {},
+          }).catch(() => null)
+        )?.ok,
       10_000,
       "Alertmanager to be ready",
     );
