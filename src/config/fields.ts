@@ -4,15 +4,7 @@
 import { z } from "zod";
 import type { Weekday } from "../core/config";
 import { holidayRegionProblem } from "./holidays";
-import {
-  ParseError,
-  parseDuration,
-  parseLocalDate,
-  parseShiftLength,
-  parseTimeOfDay,
-  parseWeekday,
-  parseWorkHours,
-} from "./parse";
+import * as parse from "./parse";
 import { hint } from "./suggest";
 import { isTimeZone, timeZoneMessage } from "./timezones";
 
@@ -46,12 +38,12 @@ export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, 
 }
 
 /** A string turned into a typed value by one of the `parse.ts` parsers. */
-function parsedText<T>(expected: string, parse: (text: string) => T) {
+function parsedText<T>(expected: string, read: (text: string) => T) {
   return z.string({ error: expected }).transform((text, ctx): T => {
     try {
-      return parse(text);
+      return read(text);
     } catch (error) {
-      if (!(error instanceof ParseError)) throw error;
+      if (!(error instanceof parse.ParseError)) throw error;
       ctx.issues.push({ code: "custom", message: error.message, input: text });
       return z.NEVER;
     }
@@ -116,19 +108,22 @@ export const timeZone = checkedText('an IANA time zone such as "Europe/Berlin"',
 
 export const holidayRegion = checkedText('a holiday region such as "DE" or "US-NY"', holidayRegionProblem);
 
-export const weekday = parsedText<Weekday>("a weekday: mon, tue, wed, thu, fri, sat or sun", parseWeekday);
-export const timeOfDay = parsedText('a time of day such as "10:00" (quote it in YAML)', parseTimeOfDay);
-export const workHours = parsedText('working hours such as "09:00-18:00"', parseWorkHours);
-export const shiftLength = parsedText('a shift length such as "1w", "1d" or "12h"', parseShiftLength);
-export const durationMs = parsedText('a duration such as "15m"', parseDuration);
-export const localDate = parsedText('a date such as "2026-01-05"', parseLocalDate);
+export const weekday = parsedText<Weekday>(
+  "a weekday: mon, tue, wed, thu, fri, sat or sun",
+  parse.parseWeekday,
+);
+export const timeOfDay = parsedText('a time of day such as "10:00" (quote it in YAML)', parse.parseTimeOfDay);
+export const workHours = parsedText('working hours such as "09:00-18:00"', parse.parseWorkHours);
+export const shiftLength = parsedText('a shift length such as "1w", "1d" or "12h"', parse.parseShiftLength);
+export const durationMs = parsedText('a duration such as "15m"', parse.parseDuration);
+export const localDate = parsedText('a date such as "2026-01-05"', parse.parseLocalDate);
 
 const WEEK_MS = 7 * 86_400_000;
 
 export const wholeWeeks = parsedText('a number of weeks such as "4w"', (text) => {
-  const ms = parseDuration(text);
+  const ms = parse.parseDuration(text);
   if (ms % WEEK_MS !== 0) {
-    throw new ParseError(
+    throw new parse.ParseError(
       "duration",
       text,
       `${JSON.stringify(text)} is not a whole number of weeks; use e.g. "4w"`,
