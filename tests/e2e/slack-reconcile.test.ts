@@ -9,7 +9,7 @@ import { reconcileSlack } from "../../src/features/paging/reconcile";
 import { harnessPerTest } from "../support/e2e";
 import { eventually } from "../support/harness";
 import { settled } from "../support/settled";
-import { firingPayload } from "./alert-press";
+import { firingPayload, pageAlert, resolvedPayload } from "./alert-press";
 
 const bot = harnessPerTest();
 
@@ -43,6 +43,34 @@ describe("the Slack reconciler", () => {
     expect((await h.app.delivery.get(id)).dmTs).not.toBeNull();
   });
 
+  it("brings a page up to date after a resolve whose sync gave up during an outage", async () => {
+    const h = await bot.start({ settings: { notifyAttempts: 2, slackReconcileEveryMs: 1_000 } });
+    const page = await pageAlert(h);
+    await settled(h, { horizonMs: 0 });
+    // The outage starts just as the alert resolves: every attempt to rewrite the page fails.
+    h.slack.failNext("chat.update", { status: 500 }, 2);
+    expect((await h.webhook("/webhooks/alertmanager", resolvedPayload(firingPayload()))).status).toBe(200);
+    const resolved = await h.app.alerts.get(page.id);
+    expect(resolved?.state).toBe("resolved");
+    const job = notifyJobId(resolved!);
+    await eventually(
+      async () => (await h.app.queues.notify.getJobState(job)) === "failed",
+      8_000,
+      "the sync job to give up",
+    );
+    // No longer open, yet not forgotten: the page shows the resolve once Slack answers again.
+    await eventually(
+      () => h.slack.message(page.channel, page.ts)?.text.startsWith("✅"),
+      8_000,
+      "the page rewritten as resolved",
+    );
+    await eventually(
+      async () => (await h.app.delivery.get(page.id)).renderedVersion >= resolved!.version,
+      3_000,
+      "the resolve recorded as shown",
+    );
+  });
+
   it("runs once at a time across replicas, and leaves alerts Slack is up to date on alone", async () => {
     const h = await bot.start();
     const res = await h.webhook("/webhooks/alertmanager", firingPayload());
@@ -54,5 +82,7 @@ describe("the Slack reconciler", () => {
     expect([a.kind, b.kind].sort()).toEqual(["done", "locked"]);
     const done = a.kind === "done" ? a : b;
     expect(done).toMatchObject({ kind: "done", checked: 1, requeued: [] });
+    // Up to date: no longer pending, so later runs only look at it while it is open.
+    expect(await h.app.delivery.pendingIds()).toEqual([]);
   });
 });

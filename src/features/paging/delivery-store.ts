@@ -1,7 +1,7 @@
 // Slack bookkeeping of each alert (where its page is, what has been rendered and posted to its
 // thread), kept apart from the alert itself so delivery never races with state transitions.
 
-import { raiseField } from "../../platform/redis/scripts";
+import { raiseField, settlePending } from "../../platform/redis/scripts";
 import { RedisStore } from "../../platform/redis/store";
 
 export interface DeliveryState {
@@ -65,6 +65,21 @@ export class DeliveryStore extends RedisStore {
   /** Raises a counter field; never lowers it, so a slow job cannot undo a faster one. */
   async raise(alertId: string, field: "renderedVersion" | "threadCursor", value: number): Promise<void> {
     await raiseField(this.redis, this.keys.delivery(alertId), field, value);
+  }
+
+  /** Notes that Slack must catch up with `version` of the alert (for the reconciler). */
+  async markPending(alertId: string, version: number): Promise<void> {
+    await this.redis.zadd(this.keys.slackPending(), "GT", version, alertId);
+  }
+
+  /** The alerts noted by `markPending` and not settled yet. */
+  async pendingIds(): Promise<string[]> {
+    return this.redis.zrange(this.keys.slackPending(), 0, -1);
+  }
+
+  /** Slack shows `version` of the alert: settled, unless a newer version was noted meanwhile. */
+  async settlePending(alertId: string, version: number): Promise<void> {
+    await settlePending(this.redis, this.keys.slackPending(), alertId, version);
   }
 
   async setClaim(alertId: string, eventIndex: number | null): Promise<void> {

@@ -351,7 +351,11 @@ export const notifyFeature: Feature = {
   name: "notify",
   setup(rt) {
     const attempts = rt.settings.notifyAttempts ?? NOTIFY_ATTEMPTS;
-    rt.onAlertChange.push((change) => enqueueNotify(rt.queues.notify, change.alert, attempts));
+    rt.onAlertChange.push(async (change) => {
+      // Noted first: should every attempt of the sync fail, the reconciler finds the alert here.
+      await rt.delivery.markPending(change.alert.id, change.alert.version);
+      await enqueueNotify(rt.queues.notify, change.alert, attempts);
+    });
     return { workers: () => [createNotifyWorker(rt.workerConnection(), rt.bullPrefix, rt)] };
   },
 };

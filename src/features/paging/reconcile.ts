@@ -1,10 +1,12 @@
 // The Slack reconciler. A sync job retries for about half an hour; a Slack outage longer than that
 // would leave a page unposted (or a page, a DM, a thread behind) until the alert next changed. So
 // every period one run across the cluster (a job scheduler on the schedule queue, the run under a
-// Redis lock) looks at every open alert and, where Slack shows less than the store holds and no
-// sync job is left to catch up, enqueues the alert's sync again. An outage of any length then
-// loses nothing: the first period after Slack answers again brings every alert up to date. A sync
-// Slack refused for good (an archived channel) is not retried: its refusal is on the timeline.
+// Redis lock) looks at every alert that changed since Slack last caught up (the delivery store's
+// pending set: a resolve counts too) and every open alert, and where Slack shows less than the
+// store holds and no sync job is left to catch up, enqueues the alert's sync again. An outage of
+// any length then loses nothing: the first period after Slack answers again brings every alert up
+// to date. Alerts Slack is up to date on leave the pending set. A sync Slack refused for good (an
+// archived channel) is not retried: its refusal is on the timeline.
 
 import type { Queue } from "bullmq";
 import { onScheduledJob } from "../../platform/queue/schedule";
@@ -28,14 +30,14 @@ export type ReconcileOutcome =
   | { readonly kind: "locked" }
   | { readonly kind: "done"; readonly checked: number; readonly requeued: readonly string[] };
 
-/** Every open alert's id, across rotations and teams (unrouted ones too). */
-async function openAlertIds(deps: ReconcileDeps): Promise<string[]> {
+/** The alerts to look at: those changed since Slack last caught up, and every open one. */
+async function candidateIds(deps: ReconcileDeps): Promise<string[]> {
   const scopes = [
     ...deps.config.rotations.map((r) => ({ rotationId: r.id })),
     ...deps.config.teams.map((t) => ({ teamId: t.id })),
     { teamId: null },
   ];
-  const ids = new Set<string>();
+  const ids = new Set(await deps.delivery.pendingIds());
   for (const scope of scopes) for (const id of await deps.alerts.openIds(scope)) ids.add(id);
   return [...ids].sort();
 }
@@ -65,14 +67,23 @@ export async function reconcileSlack(deps: ReconcileDeps): Promise<ReconcileOutc
   const release = await tryLock(deps.redis, deps.alerts.keys.lock(RECONCILE_JOB), LOCK_MS);
   if (!release) return { kind: "locked" };
   try {
-    const ids = await openAlertIds(deps);
+    const ids = await candidateIds(deps);
     const requeued: string[] = [];
-    for (const alert of await deps.alerts.getMany(ids)) {
+    for (const id of ids) {
+      const alert = await deps.alerts.get(id);
+      // Gone (expired): nothing left to show.
+      if (!alert) {
+        await deps.delivery.settlePending(id, Number.MAX_SAFE_INTEGER);
+        continue;
+      }
       const [sent, eventCount] = await Promise.all([
         deps.delivery.get(alert.id),
         deps.redis.llen(deps.alerts.keys.events(alert.id)),
       ]);
-      if (!slackBehind(alert, sent, eventCount)) continue;
+      if (!slackBehind(alert, sent, eventCount)) {
+        await deps.delivery.settlePending(alert.id, alert.version);
+        continue;
+      }
       if (await syncStillCounts(deps.queues.notify, notifyJobId(alert))) continue;
       await enqueueNotify(deps.queues.notify, alert, deps.settings.notifyAttempts ?? NOTIFY_ATTEMPTS);
       requeued.push(alert.id);

@@ -18,6 +18,10 @@ export class Keys {
   sentMessages(id: string) {
     return `${this.prefix}alert:${id}:sent`;
   }
+  /** Alerts whose Slack presence may be behind (sorted set, score: the alert version to show). */
+  slackPending() {
+    return `${this.prefix}slack:pending`;
+  }
   lock(name: string) {
     return `${this.prefix}lock:${name}`;
   }

@@ -42,6 +42,7 @@ export const SCRIPTS = {
   renewLock: loadScript("renew-lock-1.lua"),
   claimHeartbeatMiss: loadScript("claim-heartbeat-miss-1.lua"),
   markHeartbeatPaged: loadScript("mark-heartbeat-paged-1.lua"),
+  settlePending: loadScript("settle-pending-1.lua"),
 } as const;
 
 /** Runs a script: EVALSHA, and EVAL when Redis answers NOSCRIPT. */
@@ -131,6 +132,16 @@ export async function commitAlert(redis: Redis, k: CommitAlertKeys, a: CommitAle
 /** raise-field-1.lua: sets `field` of hash `key` to `value` unless it is already as high; true when raised. */
 export async function raiseField(redis: Redis, key: string, field: string, value: number): Promise<boolean> {
   return (await runScript(redis, SCRIPTS.raiseField, [key], [field, String(value)])) === 1;
+}
+
+/** settle-pending-1.lua: takes `member` off the pending set unless it is pending at a newer version. */
+export async function settlePending(
+  redis: Redis,
+  key: string,
+  member: string,
+  version: number,
+): Promise<boolean> {
+  return (await runScript(redis, SCRIPTS.settlePending, [key], [member, String(version)])) === 1;
 }
 
 /**

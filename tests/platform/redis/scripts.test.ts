@@ -14,6 +14,7 @@ import {
   reserveIncidentNumber,
   runScript,
   SCRIPTS,
+  settlePending,
 } from "../../../src/platform/redis/scripts";
 import { redisPerTest } from "../../support/redis";
 
@@ -131,3 +132,16 @@ describe("the typed script functions", () => {
 function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
+
+describe("settlePending", () => {
+  it("takes a member off once its version is done, but keeps one noted at a newer version meanwhile", async () => {
+    const { redis, prefix } = connect();
+    const key = `${prefix}pending`;
+    await redis.zadd(key, 3, "a", 5, "b");
+    expect(await settlePending(redis, key, "a", 3)).toBe(true);
+    // b changed to version 5 while version 4 was being checked: it stays to be looked at again.
+    expect(await settlePending(redis, key, "b", 4)).toBe(false);
+    expect(await settlePending(redis, key, "gone", 9)).toBe(false);
+    expect(await redis.zrange(key, 0, -1, "WITHSCORES")).toEqual(["b", "5"]);
+  });
+});
