@@ -10,6 +10,7 @@ import { postWeeklyReview, REVIEW_EVENT, REVIEW_JOB } from "../../src/features/i
 import { incidentStore } from "../../src/features/incidents/store";
 import { harnessPerTest } from "../support/e2e";
 import { eventually, type Harness } from "../support/harness";
+import { POSTMORTEM_TEXT } from "../support/incidents";
 
 const bot = harnessPerTest();
 
@@ -59,15 +60,7 @@ async function seed(hh: Harness, seeds: readonly Seed[]): Promise<void> {
     }
     if (s.postmortem) {
       const form = parsePostmortemForm({
-        text: {
-          summary: "s",
-          impactWho: "w",
-          impactDuration: "d",
-          trigger: "t",
-          rootCauses: "r",
-          resolution: "r",
-          detection: "d",
-        },
+        text: POSTMORTEM_TEXT,
         actionItems: "alice: one\nbob: two",
         nearMiss: s.postmortem.nearMiss,
         usersAffected: "",

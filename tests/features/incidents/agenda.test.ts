@@ -9,6 +9,7 @@ import {
 } from "../../../src/features/incidents/agenda";
 import type { Incident } from "../../../src/features/incidents/incident";
 import type { Postmortem } from "../../../src/features/incidents/postmortem";
+import { POSTMORTEM_TEXT } from "../../support/incidents";
 
 const SINCE = new Date("2026-11-16T10:00:00Z");
 const UNTIL = new Date("2026-11-23T10:00:00Z");
@@ -37,13 +38,7 @@ function inc(n: number, over: Partial<Incident>): Incident {
 function pm(incidentId: string, nearMiss: boolean, items = 1): Postmortem {
   return {
     incidentId,
-    summary: "s",
-    impactWho: "w",
-    impactDuration: "d",
-    trigger: "t",
-    rootCauses: "r",
-    resolution: "r",
-    detection: "d",
+    ...POSTMORTEM_TEXT,
     wentWell: "",
     wentWrong: "",
     gotLucky: "",
