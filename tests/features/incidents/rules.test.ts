@@ -1,23 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Runbook } from "../../../src/core/config";
 import { defaultSeverity } from "../../../src/features/incidents/rules";
-
-const runbook = (alert: string, severity: Runbook["severity"]): Runbook => ({
-  alert,
-  file: `runbooks/${alert}.md`,
-  context: "c",
-  meaning: "m",
-  steps: null,
-  body: "",
-  remediation: null,
-  severity,
-});
+import { runbook } from "../../support/runbooks";
 
 const config = {
   runbooks: {
-    HighErrorRate: runbook("HighErrorRate", "sev1"),
-    DiskAlmostFull: runbook("DiskAlmostFull", "sev3"),
-    SearchLatencyHigh: runbook("SearchLatencyHigh", null),
+    HighErrorRate: runbook("HighErrorRate", { severity: "sev1" }),
+    DiskAlmostFull: runbook("DiskAlmostFull", { severity: "sev3" }),
+    SearchLatencyHigh: runbook("SearchLatencyHigh", { severity: null }),
   },
 };
 

@@ -27,6 +27,7 @@ import {
   timeoutOf,
 } from "../../../src/features/remediation/rules";
 import { STREAM_API_ROUTE } from "../../support/alerts";
+import { runbook } from "../../support/runbooks";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const LATER = new Date("2026-11-25T10:01:00Z");
@@ -87,19 +88,7 @@ function spec(patch: Partial<RemediationSpec> = {}): RemediationSpec {
 
 function runbooks(entries: Record<string, RemediationSpec | null>): Record<string, Runbook> {
   return Object.fromEntries(
-    Object.entries(entries).map(([alert, remediation]) => [
-      alert,
-      {
-        alert,
-        file: `runbooks/${alert}.md`,
-        context: "c",
-        meaning: "m",
-        steps: null,
-        body: "",
-        remediation,
-        severity: null,
-      },
-    ]),
+    Object.entries(entries).map(([alert, remediation]) => [alert, runbook(alert, { remediation })]),
   );
 }
 
