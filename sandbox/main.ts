@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import { ConfigError } from "../src/config/errors";
 import { loadConfig } from "../src/config/load";
 import { createLogger } from "../src/platform/log";
+import { ensureAlertmanager } from "./alertmanager-launch";
 import { ensureRedis, type RedisHandle, RedisUnavailableError } from "./redis-launch";
-import { type Sandbox, startSandbox } from "./server";
+import { freePort, type Sandbox, startSandbox } from "./server";
 import { webhookCurl } from "./ui";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  const alertmanager = await ensureAlertmanager(env.ALERTMANAGER_URL?.trim() || null, () =>
+    freePort("127.0.0.1"),
+  );
   let sandbox: Sandbox;
   try {
     sandbox = await startSandbox({
@@ -59,8 +63,10 @@ async function main(): Promise<void> {
       socketMode,
       // Set it to keep one token across restarts (scripts, an Alertmanager pointed at the sandbox).
       webhookToken: env.ALERT_WEBHOOK_TOKEN?.trim() || undefined,
+      alertmanagerUrl: alertmanager.url,
     });
   } catch (err) {
+    await alertmanager.stop();
     await redis.stop();
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EADDRINUSE")
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
       "",
       `  Config: ${config.dir}`,
       `  ${redisNote}`,
+      `  ${alertmanager.note}`,
       socketMode
         ? "  Slack: Socket Mode (the page's clicks and commands reach the bot over its socket)"
         : "  Slack: signed HTTP posts to /slack/events (--socket-mode for Socket Mode)",
@@ -104,6 +111,7 @@ async function main(): Promise<void> {
     console.log(`\n  ${signal}: stopping the sandbox…`);
     sandbox
       .close()
+      .then(() => alertmanager.stop())
       .then(() => redis.stop())
       .then(
         () => process.exit(0),

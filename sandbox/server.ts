@@ -31,6 +31,8 @@ export interface SandboxOptions {
   readonly socketMode?: boolean;
   /** The webhook's bearer token; a fresh random one when unset. */
   readonly webhookToken?: string;
+  /** The Alertmanager pages' Silence talks to (ALERTMANAGER_URL); none when unset. */
+  readonly alertmanagerUrl?: string | null;
 }
 
 export interface Sandbox {
@@ -80,6 +82,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         ONCALL_CONFIG_DIR: config.dir,
         RUNBOOK_BASE_URL: `${origin}/sandbox/files/`,
         LOG_LEVEL: opts.logLevel ?? "warn",
+        ...(opts.alertmanagerUrl ? { ALERTMANAGER_URL: opts.alertmanagerUrl } : {}),
       },
       config.dir,
     );
@@ -123,7 +126,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   }
 }
 
-async function freePort(host: string): Promise<number> {
+export async function freePort(host: string): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
