@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load";
 import type { Alert, AlertRoute } from "../../src/core/alert";
 import {
   acknowledge,
@@ -15,7 +14,6 @@ import {
   type Transition,
   whoMayAct,
 } from "../../src/core/alert-actions";
-import type { Team } from "../../src/core/config";
 import {
   escalationReason,
   formatTeamTime,
@@ -23,11 +21,9 @@ import {
   timerStep,
 } from "../../src/features/escalation/rules";
 import { streamApiAlert, streamApiInstance } from "../support/alerts";
-import { ORG_DIR } from "../support/harness";
+import { ORG as config, WEDNESDAY as NOW, orgTeam } from "../support/org";
 
-const config = loadConfig(ORG_DIR);
-const playback = config.teams.find((t) => t.id === "playback") as Team;
-const NOW = new Date("2026-11-25T10:00:00Z");
+const playback = orgTeam("playback");
 const LATER = new Date("2026-11-25T10:05:00Z");
 
 function alert(patch: Partial<Alert> = {}, route: Partial<AlertRoute> = {}): Alert {

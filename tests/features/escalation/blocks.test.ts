@@ -1,17 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { checkBlocks, checkView } from "../../../sandbox/slack-blocks-check";
-import { loadConfig } from "../../../src/config/load";
 import type { Alert } from "../../../src/core/alert";
-import type { Team } from "../../../src/core/config";
 import { escalationDm, repageDm, teamPost } from "../../../src/features/escalation/blocks";
 import { escalateModal } from "../../../src/features/escalation/modal";
 import { pageButtons } from "../../../src/features/paging/blocks";
 import { streamApiAlert } from "../../support/alerts";
-import { ORG_DIR } from "../../support/harness";
+import { ORG as config, WEDNESDAY as NOW, orgTeam } from "../../support/org";
 
-const config = loadConfig(ORG_DIR);
-const playback = config.teams.find((t) => t.id === "playback") as Team;
-const NOW = new Date("2026-11-25T10:00:00Z");
+const playback = orgTeam("playback");
 
 const alert = (patch: Partial<Alert> = {}) => streamApiAlert(patch, NOW);
 

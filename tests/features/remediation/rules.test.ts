@@ -27,12 +27,10 @@ import {
   timeoutOf,
 } from "../../../src/features/remediation/rules";
 import { STREAM_API_ROUTE } from "../../support/alerts";
+import { WEDNESDAY as NOW } from "../../support/org";
 import { runbook } from "../../support/runbooks";
 
-const NOW = new Date("2026-11-25T10:00:00Z");
 const LATER = new Date("2026-11-25T10:01:00Z");
-
-const ROUTE = STREAM_API_ROUTE;
 
 function instance(fp: string, labels: Record<string, string> = {}, status: "firing" | "resolved" = "firing") {
   return {
@@ -68,7 +66,7 @@ function open(instances: IncomingInstance[], name?: string, occurrence = 1): Ale
     group: group(instances, name),
     occurrence,
     previousId: null,
-    route: ROUTE,
+    route: STREAM_API_ROUTE,
     hasRunbook: () => true,
     now: NOW,
   }).alert;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/load";
 import type { Rotation } from "../../../src/core/config";
 import {
   isAdmin,
@@ -10,12 +9,10 @@ import {
   maySetOverride,
   overrideRange,
 } from "../../../src/features/rotation/rules";
-import { ORG_DIR } from "../../support/harness";
+import { ORG as config, WEDNESDAY as NOW, orgRotation } from "../../support/org";
 
-const config = loadConfig(ORG_DIR);
 // Merged on-call: teams Playback, Search, Payments; participants U01AAA, U02AAA, U03AAA; admin U0ADMIN.
-const merged = config.rotations.find((r) => r.id === "merged") as Rotation;
-const NOW = new Date("2026-11-25T10:00:00Z");
+const merged = orgRotation("merged");
 const HOUR = 3_600_000;
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 const iso = (d: Date) => d.toISOString();
