@@ -21,6 +21,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
           "settings.slackAppToken",
           "settings.alertWebhookToken",
           "settings.opsgenieKeys[*].key",
+          "settings.alertmanager.authorization",
         ],
         censor: "[redacted]",
       },

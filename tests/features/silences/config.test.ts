@@ -1,8 +1,10 @@
 // Where the Silence button's Alertmanager comes from: a rotation's `alertmanager:` (checked with the
 // rest of the config, naming file and field) and ALERTMANAGER_URL with its credentials.
 
+import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { readSettings } from "../../../src/config/env";
+import { createLogger } from "../../../src/platform/log";
 import { configDir, issuesOf, load, removeConfigDirs } from "../../config/helpers";
 
 afterEach(removeConfigDirs);
@@ -86,5 +88,32 @@ describe("ALERTMANAGER_URL and its credentials", () => {
     expect(both).toContain("set one way of signing in, not both");
     expect(both).not.toMatch(/VALUE1|VALUE2/);
     expect(refusal({ ALERTMANAGER_URL: "http://am", ALERTMANAGER_USERNAME: "u" })).toContain("go together");
+  });
+});
+
+describe("Alertmanager credentials in the logs", () => {
+  it("are redacted wherever a settings object or a target is logged", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = createLogger("info", sink);
+    const settings = readSettings({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_SIGNING_SECRET: "s",
+      ALERT_WEBHOOK_TOKEN: "0".repeat(20),
+      ALERTMANAGER_URL: "http://am:9093",
+      ALERTMANAGER_BEARER_TOKEN: "am-token-VALUE3",
+    });
+    log.info({ settings }, "settings");
+    log.info({ target: settings.alertmanager }, "target");
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).not.toContain("VALUE3");
+      expect(line).toContain("[redacted]");
+    }
   });
 });
