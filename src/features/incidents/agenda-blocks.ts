@@ -33,6 +33,13 @@ function missingLine(e: AgendaEntry): string {
   return `• *${i.id}* ${i.title} (${SEVERITY_LABEL[i.severity]}, resolved ${slackDate(i.resolvedAt ?? i.declaredAt)}) — ${who}: \`/incident postmortem ${i.id}\``;
 }
 
+/** A titled list with its count in at most `maxBlocks` sections, or the title and `empty` when it has none. */
+function listSections(title: string, lines: readonly string[], maxBlocks: number, empty: string): Block[] {
+  return lines.length
+    ? chunkedSections(`${title} (${lines.length})`, lines, maxBlocks)
+    : chunkedSections(title, [empty]);
+}
+
 export function agendaBlocks(agenda: Agenda): Block[] {
   const blocks: Block[] = [
     header("🗓 Weekly incident review"),
@@ -42,33 +49,26 @@ export function agendaBlocks(agenda: Agenda): Block[] {
       ),
     ]),
   ];
-  if (agenda.incidents.length) {
-    blocks.push(
-      ...chunkedSections(
-        `*Incidents* (${agenda.incidents.length})`,
-        agenda.incidents.map((e, n) => agendaLine(e, n + 1)),
-        8,
-      ),
-    );
-  } else blocks.push(...chunkedSections("*Incidents*", ["No incidents since the last review."]));
-  if (agenda.nearMisses.length) {
-    blocks.push(
-      ...chunkedSections(
-        `*Near misses* (${agenda.nearMisses.length})`,
-        agenda.nearMisses.map((e, n) => agendaLine(e, n + 1)),
-        6,
-      ),
-    );
-  } else blocks.push(...chunkedSections("*Near misses*", ["None flagged."]));
-  if (agenda.missingPostmortems.length) {
-    blocks.push(
-      ...chunkedSections(
-        `*Missing postmortems* (${agenda.missingPostmortems.length})`,
-        agenda.missingPostmortems.map(missingLine),
-        4,
-      ),
-    );
-  } else blocks.push(...chunkedSections("*Missing postmortems*", ["None: every resolved incident has one."]));
+  blocks.push(
+    ...listSections(
+      "*Incidents*",
+      agenda.incidents.map((e, n) => agendaLine(e, n + 1)),
+      8,
+      "No incidents since the last review.",
+    ),
+    ...listSections(
+      "*Near misses*",
+      agenda.nearMisses.map((e, n) => agendaLine(e, n + 1)),
+      6,
+      "None flagged.",
+    ),
+    ...listSections(
+      "*Missing postmortems*",
+      agenda.missingPostmortems.map(missingLine),
+      4,
+      "None: every resolved incident has one.",
+    ),
+  );
   return blocks;
 }
 
