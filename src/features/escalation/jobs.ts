@@ -226,6 +226,9 @@ export async function runHandOffTimer(
       ),
     );
   }
+  // The timers start again from the alert's next step: clear any job a past run left under those
+  // ids (a timer that ran stale while the alert was taken), or adding them again would be a no-op.
+  await cancelTimers(deps.queues.escalate, deps.config, alert);
   const res = await deps.alerts.update(alertId, (a) =>
     handOffLapse(a, team, policy.ackTimeoutMs, deps.now()),
   );
