@@ -148,7 +148,9 @@ describe("the bounded instance list", () => {
     const g = group([...named("old", 3, "resolved"), ...named("pod", 5, "firing")]);
     const a = limited(g, 4);
     expect(a.instances).toHaveLength(4);
-    expect(a.instances.every((i) => i.status === "firing" && i.labels.instance?.startsWith("pod-"))).toBe(true);
+    expect(a.instances.every((i) => i.status === "firing" && i.labels.instance?.startsWith("pod-"))).toBe(
+      true,
+    );
     expect(a.truncated?.firing).toHaveLength(1);
     expect(a.truncated?.resolved).toHaveLength(3);
     expect(instanceCounts(a)).toEqual({ firing: 5, total: 8, notKept: 4 });
