@@ -4,32 +4,9 @@ import type { LoadReport, TeamLoad } from "../../../src/features/load/load";
 import { formatRate, limitLine, loadMessage } from "../../../src/features/load/load-blocks";
 import type { NoiseReport } from "../../../src/features/load/noise";
 import { noiseMessage, teamLabel } from "../../../src/features/load/noise-blocks";
+import { teamLoad } from "./occurrence-fixtures";
 
 const MIN = 60_000;
-
-function team(patch: Partial<TeamLoad> = {}): TeamLoad {
-  return {
-    teamId: "playback",
-    teamName: "Playback",
-    pages: 0,
-    outsideWorkday: 0,
-    handOffs: 0,
-    escalations: 0,
-    noRunbook: 0,
-    noRunbookNames: [],
-    medianAckMs: null,
-    medianResolveMs: null,
-    p90ResolveMs: null,
-    pagesPerWeek: 0,
-    limit: { rotationId: "merged", rotationName: "Merged on-call", pagesPerWeek: 20, windowWeeks: 4 },
-    weekly: [0, 0, 0, 0],
-    windowPagesPerWeek: 0,
-    overLimit: false,
-    ejected: false,
-    eligibleForEjection: false,
-    ...patch,
-  };
-}
 
 const report = (teams: TeamLoad[], unrouted = 0): LoadReport => ({
   from: new Date("2026-11-18T00:00:00Z"),
@@ -55,7 +32,7 @@ describe("formatting", () => {
 
 describe("loadMessage", () => {
   it("writes every figure of a team, its limit and how to eject it", () => {
-    const t = team({
+    const t = teamLoad({
       pages: 31,
       outsideWorkday: 12,
       handOffs: 1,
@@ -108,17 +85,17 @@ describe("loadMessage", () => {
   });
 
   it("says ejected, and no limit for a team in no rotation", () => {
-    expect(loadMessage(report([team({ ejected: true, overLimit: true })])).blocks[1]).toMatchObject({
+    expect(loadMessage(report([teamLoad({ ejected: true, overLimit: true })])).blocks[1]).toMatchObject({
       text: { text: expect.stringMatching(/^\*Playback\* — ⏏ ejected\n/) },
     });
-    expect(limitLine(team({ limit: null, weekly: [], windowPagesPerWeek: null }))).toBe(
+    expect(limitLine(teamLoad({ limit: null, weekly: [], windowPagesPerWeek: null }))).toBe(
       "In no rotation: carries its own pages.",
     );
   });
 
   it("stays within Slack's 50 blocks, teams needing attention first", () => {
     const many = Array.from({ length: 60 }, (_, i) =>
-      team({ teamId: `t${i}`, teamName: `T${i}`, pages: i, eligibleForEjection: i === 3 }),
+      teamLoad({ teamId: `t${i}`, teamName: `T${i}`, pages: i, eligibleForEjection: i === 3 }),
     );
     const { blocks } = loadMessage(report(many));
     expect(blocks.length).toBeLessThanOrEqual(50);

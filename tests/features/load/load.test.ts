@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load";
 import type { OncallConfig } from "../../../src/core/config";
 import { loadLookbackWeeks, loadReport } from "../../../src/features/load/load";
-import { alert, ev, occ, plus } from "./occurrence-fixtures";
+import { alert, ev, occ, plus, teamLoad } from "./occurrence-fixtures";
 
 const MIN = 60_000;
 const ORG = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "org");
@@ -113,9 +113,7 @@ describe("loadReport", () => {
     expect(report.unrouted).toBe(1);
     const limit = { rotationId: "merged", rotationName: "Merged on-call", pagesPerWeek: 3, windowWeeks: 2 };
     expect(report.teams).toEqual([
-      {
-        teamId: "playback",
-        teamName: "Playback",
+      teamLoad({
         pages: 4,
         outsideWorkday: 2,
         handOffs: 2,
@@ -130,19 +128,12 @@ describe("loadReport", () => {
         weekly: [3, 4],
         windowPagesPerWeek: 3.5,
         overLimit: true,
-        ejected: false,
         eligibleForEjection: true,
-      },
-      {
+      }),
+      teamLoad({
         teamId: "search",
         teamName: "Search",
         pages: 1,
-        outsideWorkday: 0,
-        handOffs: 0,
-        escalations: 0,
-        noRunbook: 0,
-        noRunbookNames: [],
-        medianAckMs: null,
         medianResolveMs: 3 * MIN,
         p90ResolveMs: 3 * MIN,
         pagesPerWeek: 1,
@@ -151,17 +142,11 @@ describe("loadReport", () => {
         windowPagesPerWeek: 4,
         overLimit: true,
         ejected: true,
-        eligibleForEjection: false,
-      },
-      {
+      }),
+      teamLoad({
         teamId: "payments",
         teamName: "Payments",
         pages: 1,
-        outsideWorkday: 0,
-        handOffs: 0,
-        escalations: 0,
-        noRunbook: 0,
-        noRunbookNames: [],
         medianAckMs: 1 * MIN,
         medianResolveMs: 20 * MIN,
         p90ResolveMs: 20 * MIN,
@@ -169,10 +154,7 @@ describe("loadReport", () => {
         limit: null,
         weekly: [],
         windowPagesPerWeek: null,
-        overLimit: false,
-        ejected: false,
-        eligibleForEjection: false,
-      },
+      }),
     ]);
   });
 

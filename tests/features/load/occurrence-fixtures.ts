@@ -1,8 +1,9 @@
-// Fixed alert occurrences for the noise and load tests: a complete Alert with only what a test cares
-// about changed.
+// Fixed alert occurrences for the noise and load tests (a complete Alert with only what a test cares
+// about changed), and one team's load figures as the load report gives them.
 
 import type { Alert, AlertEvent, AlertRoute } from "../../../src/core/alert";
 import { type AlertOutcome, alertOutcome } from "../../../src/core/outcome";
+import type { TeamLoad } from "../../../src/features/load/load";
 
 const MIN = 60_000;
 
@@ -59,4 +60,29 @@ export function ev(type: AlertEvent["type"], at: string, actor = "U01AAA"): Aler
 
 export function occ(a: Alert, events: readonly AlertEvent[] = []): AlertOutcome {
   return alertOutcome(a, events);
+}
+
+/** Playback's load with nothing measured yet (no pages, limit 20/week over 4 weeks), `patch` applied. */
+export function teamLoad(patch: Partial<TeamLoad> = {}): TeamLoad {
+  return {
+    teamId: "playback",
+    teamName: "Playback",
+    pages: 0,
+    outsideWorkday: 0,
+    handOffs: 0,
+    escalations: 0,
+    noRunbook: 0,
+    noRunbookNames: [],
+    medianAckMs: null,
+    medianResolveMs: null,
+    p90ResolveMs: null,
+    pagesPerWeek: 0,
+    limit: { rotationId: "merged", rotationName: "Merged on-call", pagesPerWeek: 20, windowWeeks: 4 },
+    weekly: [0, 0, 0, 0],
+    windowPagesPerWeek: 0,
+    overLimit: false,
+    ejected: false,
+    eligibleForEjection: false,
+    ...patch,
+  };
 }
