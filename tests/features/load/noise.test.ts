@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { median, outcomeOf, percentile, resolvedBySource } from "../../../src/core/outcome";
 import { isFlapping, noiseReport } from "../../../src/features/load/noise";
-import { alert, ev, occ, plus } from "./occurrence-fixtures";
+import { alert, ev, occ, plus, series } from "./occurrence-fixtures";
 
 const MIN = 60_000;
 const from = new Date("2026-11-01T00:00:00Z");
@@ -93,15 +93,7 @@ describe("isFlapping", () => {
 
 // Four alert names, one with two owning teams, one unrouted; every figure is asserted below.
 function fixture() {
-  const her = (occurrence: number, createdAt: string, patch = {}) =>
-    alert({
-      groupId: "aaaaaaaa",
-      occurrence,
-      createdAt,
-      name: "HighErrorRate",
-      route: { teamId: "playback", serviceId: "stream-api" },
-      ...patch,
-    });
+  const her = series("aaaaaaaa", "HighErrorRate", { teamId: "playback", serviceId: "stream-api" });
   const a1 = her(1, "2026-11-02T10:00:00Z", {
     ackedAt: "2026-11-02T10:04:00Z",
     resolvedAt: "2026-11-02T10:30:00Z",
@@ -123,15 +115,7 @@ function fixture() {
   // 50 minutes after a3 resolved: flapping; still open.
   const a4 = her(4, "2026-11-03T10:30:00Z", { ackedAt: "2026-11-03T10:32:00Z" });
 
-  const slh = (occurrence: number, createdAt: string, patch = {}) =>
-    alert({
-      groupId: "bbbbbbbb",
-      occurrence,
-      createdAt,
-      name: "SearchLatencyHigh",
-      route: { teamId: "search", serviceId: "search-api" },
-      ...patch,
-    });
+  const slh = series("bbbbbbbb", "SearchLatencyHigh", { teamId: "search", serviceId: "search-api" });
   const b1 = slh(1, "2026-11-05T12:00:00Z", {
     resolvedAt: "2026-11-05T12:05:00Z",
     resolvedBy: "alertmanager",
@@ -163,15 +147,7 @@ function fixture() {
     answer: { actionable: false, by: "U01AAA", at: "2026-11-10T03:05:00Z" },
   });
 
-  const checkout = (occurrence: number, createdAt: string, patch = {}) =>
-    alert({
-      groupId: "dddddddd",
-      occurrence,
-      createdAt,
-      name: "CheckoutErrors",
-      route: { teamId: "payments", serviceId: "checkout" },
-      ...patch,
-    });
+  const checkout = series("dddddddd", "CheckoutErrors", { teamId: "payments", serviceId: "checkout" });
   // Before the window: only its resolution matters (d2 flaps on it).
   const d1 = checkout(1, "2026-10-31T23:00:00Z", {
     resolvedAt: "2026-10-31T23:30:00Z",

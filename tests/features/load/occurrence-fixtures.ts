@@ -54,6 +54,12 @@ export function alert(spec: AlertSpec & { groupId: string; occurrence: number; c
   };
 }
 
+/** One alert group's occurrences: `next(n, createdAt, patch)` is its n-th, named and routed alike. */
+export function series(groupId: string, name: string, route: Partial<AlertRoute>) {
+  return (occurrence: number, createdAt: string, patch: AlertSpec = {}): Alert =>
+    alert({ groupId, occurrence, createdAt, name, route, ...patch });
+}
+
 export function ev(type: AlertEvent["type"], at: string, actor = "U01AAA"): AlertEvent {
   return { type, at, actor, text: type, thread: true };
 }
