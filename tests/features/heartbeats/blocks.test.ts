@@ -2,28 +2,23 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load";
-import type { OncallConfig } from "../../../src/core/config";
+import type { Heartbeat, OncallConfig } from "../../../src/core/config";
 import { heartbeatLines, heartbeatsReply } from "../../../src/features/heartbeats/blocks";
 
 const ORG = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "org");
 const org = loadConfig(ORG);
+const heartbeat = (
+  name: string,
+  intervalMs: number,
+  graceMs: number,
+  target: Heartbeat["target"],
+  alertname: string | null,
+): Heartbeat => ({ name, intervalMs, graceMs, target, alertname });
 const config: OncallConfig = {
   ...org,
   heartbeats: [
-    {
-      name: "prom",
-      intervalMs: 300_000,
-      graceMs: 60_000,
-      target: { kind: "rotation", id: "merged" },
-      alertname: "Watchdog",
-    },
-    {
-      name: "backup",
-      intervalMs: 86_400_000,
-      graceMs: 0,
-      target: { kind: "team", id: "payments" },
-      alertname: null,
-    },
+    heartbeat("prom", 300_000, 60_000, { kind: "rotation", id: "merged" }, "Watchdog"),
+    heartbeat("backup", 86_400_000, 0, { kind: "team", id: "payments" }, null),
   ],
 };
 const NOW = Date.parse("2026-11-25T10:00:00Z");

@@ -66,22 +66,13 @@ describe("schedules/heartbeats.yaml", () => {
     ]);
   });
 
-  it("refuses an interval under 10s", () => {
-    expectRefused(withHeartbeats(VALID.replace("interval: 10s", "interval: 9s")), {
-      file: FILE,
-      field: "heartbeats[1].interval",
-      line: "interval: 9s",
-      words: ['shorter than the minimum "10s"'],
-    });
-  });
-
-  it("refuses a duration that is none", () => {
-    expectRefused(withHeartbeats(VALID.replace("grace: 1m", "grace: soon")), {
-      file: FILE,
-      field: "heartbeats[0].grace",
-      line: "grace: soon",
-      words: ['"soon" is not a duration', '"15m"'],
-    });
+  // An interval under 10s, a duration that is none, an unknown field (with a did-you-mean).
+  it.each([
+    ["interval: 10s", "interval: 9s", "heartbeats[1].interval", ['shorter than the minimum "10s"']],
+    ["grace: 1m", "grace: soon", "heartbeats[0].grace", ['"soon" is not a duration', '"15m"']],
+    ["grace: 1m", "grase: 1m", "heartbeats[0].grase", ['unknown field "grase"', "grace"]],
+  ])("refuses %s changed to %s, naming the field and the fix", (from, to, field, words) => {
+    expectRefused(withHeartbeats(VALID.replace(from, to)), { file: FILE, field, line: to, words });
   });
 
   it("wants exactly one of rotation and team", () => {
@@ -129,15 +120,6 @@ describe("schedules/heartbeats.yaml", () => {
       file: FILE,
       field: "heartbeats[2].alertname",
       words: ['alert "Watchdog" already pings heartbeats[0]'],
-    });
-  });
-
-  it("refuses unknown fields with a did-you-mean", () => {
-    expectRefused(withHeartbeats(VALID.replace("grace: 1m", "grase: 1m")), {
-      file: FILE,
-      field: "heartbeats[0].grase",
-      line: "grase: 1m",
-      words: ['unknown field "grase"', "grace"],
     });
   });
 

@@ -19,29 +19,16 @@ const START = 1_000_000_000;
 describe("heartbeatStatus", () => {
   it("is ok up to the last ping plus interval and grace, missed after", () => {
     const ping = START + 10_000;
-    expect(heartbeatStatus(hb, ping, START, ping + 360_000)).toEqual({
-      kind: "ok",
-      lastPingAt: ping,
-      dueBy: ping + 360_000,
-    });
-    expect(heartbeatStatus(hb, ping, START, ping + 360_001)).toEqual({
-      kind: "missed",
-      lastPingAt: ping,
-      since: ping + 360_000,
-    });
+    const at = (now: number) => heartbeatStatus(hb, ping, START, now);
+    expect(at(ping + 360_000)).toEqual({ kind: "ok", lastPingAt: ping, dueBy: ping + 360_000 });
+    expect(at(ping + 360_001)).toEqual({ kind: "missed", lastPingAt: ping, since: ping + 360_000 });
   });
 
   it("counts from the bot's start when that is later than the last ping: downtime is no miss", () => {
     const ping = START - 3_600_000;
-    expect(heartbeatStatus(hb, ping, START, START + 360_000)).toEqual({
-      kind: "starting",
-      lastPingAt: ping,
-      dueBy: START + 360_000,
-    });
-    expect(heartbeatStatus(hb, ping, START, START + 360_001)).toMatchObject({
-      kind: "missed",
-      since: START + 360_000,
-    });
+    const at = (now: number) => heartbeatStatus(hb, ping, START, now);
+    expect(at(START + 360_000)).toEqual({ kind: "starting", lastPingAt: ping, dueBy: START + 360_000 });
+    expect(at(START + 360_001)).toMatchObject({ kind: "missed", since: START + 360_000 });
   });
 
   it("gives a heartbeat that never pinged one interval and grace after start", () => {
