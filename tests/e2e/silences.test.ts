@@ -260,7 +260,11 @@ describe("Silence from Slack, against the real Alertmanager", () => {
       8_000,
       "the thread note",
     );
-    expect(await h.app.queues.schedule.getJob(`silence-end-${made!.id}`)).toBeUndefined();
+    await eventually(
+      async () => (await h.app.queues.schedule.getJob(`silence-end-${made!.id}`)) === undefined,
+      8_000,
+      "the silence's end job gone",
+    );
     await eventually(async () => (await webhookHits()) > quiet, 15_000, "notifications again");
   }, 60_000);
 

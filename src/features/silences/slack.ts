@@ -47,17 +47,16 @@ async function tellUser(
   text: string,
 ): Promise<void> {
   try {
-    await rt.slack.call(
-      "chat.postEphemeral",
-      place.channel
-        ? {
-            channel: place.channel,
-            user: place.user,
-            text,
-            ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-          }
-        : { channel: place.user, user: place.user, text },
-    );
+    if (!place.channel) {
+      await rt.slack.call("chat.postMessage", { channel: place.user, text });
+      return;
+    }
+    await rt.slack.call("chat.postEphemeral", {
+      channel: place.channel,
+      user: place.user,
+      text,
+      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+    });
   } catch (err) {
     rt.log.error({ err, user: place.user }, "could not tell the user about their silence");
   }
