@@ -22,6 +22,7 @@ import {
   whoMayAct,
 } from "../../core/alert-actions";
 import { findTeam } from "../../core/routing";
+import { postEphemeral } from "../../platform/slack/delivery";
 import { userTimeZone } from "../../platform/slack/users";
 import type { Feature, Runtime } from "../../runtime";
 import { escalateModal, registerEscalateView } from "../escalation/modal";
@@ -59,12 +60,11 @@ function pressOf(args: ButtonArgs): Press {
 async function tell(rt: Runtime, press: Press, text: string): Promise<void> {
   if (press.channel) {
     try {
-      await rt.slack.call("chat.postEphemeral", {
-        channel: press.channel,
-        user: press.user,
+      await postEphemeral(
+        rt.slack,
+        { user: press.user, channel: press.channel, threadTs: press.threadTs },
         text,
-        ...(press.threadTs ? { thread_ts: press.threadTs } : {}),
-      });
+      );
       return;
     } catch (err) {
       rt.log.warn({ err, user: press.user }, "chat.postEphemeral failed; using respond");

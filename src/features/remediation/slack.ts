@@ -9,6 +9,7 @@ import type { Alert } from "../../core/alert";
 import { mayActOn, whoMayAct } from "../../core/alert-actions";
 import type { OncallConfig } from "../../core/config";
 import { escapeMrkdwn } from "../../core/mrkdwn";
+import { postEphemeral } from "../../platform/slack/delivery";
 import type { Block, ButtonPress, ModalView } from "../../platform/slack/kit";
 import {
   context,
@@ -55,12 +56,7 @@ async function tell(rt: Runtime, place: Place, text: string): Promise<void> {
     return;
   }
   try {
-    await rt.slack.call("chat.postEphemeral", {
-      channel: place.channel,
-      user: place.user,
-      text,
-      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-    });
+    await postEphemeral(rt.slack, { ...place, channel: place.channel }, text);
   } catch (err) {
     rt.log.error({ err, user: place.user }, "could not answer a remediation request");
   }

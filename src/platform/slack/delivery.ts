@@ -141,6 +141,20 @@ export async function post(
   return { channel: res.channel ?? channel, ts: String(res.ts) };
 }
 
+/** Shows `text` to `user` alone in `channel`, in the thread `threadTs` when given (`chat.postEphemeral`). */
+export async function postEphemeral(
+  slack: SlackApi,
+  to: { readonly user: string; readonly channel: string; readonly threadTs?: string | null },
+  text: string,
+): Promise<void> {
+  await slack.call("chat.postEphemeral", {
+    channel: to.channel,
+    user: to.user,
+    text,
+    ...(to.threadTs ? { thread_ts: to.threadTs } : {}),
+  });
+}
+
 /** Rewrites a message in place (`chat.update`); the metadata it was posted with stays. */
 export async function rewrite(slack: SlackApi, message: MessageRef, content: MessageContent): Promise<void> {
   await slack.call("chat.update", {
