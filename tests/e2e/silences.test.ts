@@ -3,7 +3,9 @@
 // with the group's labels as matchers, the group going quiet under it, Expire silence, the end of a
 // silence noted in the thread, and an unreachable Alertmanager answered ephemerally.
 
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSilence, expireSilence } from "../../src/features/silences/alertmanager";
 import { startSilence } from "../../src/features/silences/rules";
 import { type RunningAlertmanager, startAlertmanager } from "../support/alertmanager";
 import { eventually, type Harness, slashCommand, startHarness, WEBHOOK_TOKEN } from "../support/harness";
@@ -316,6 +318,31 @@ describe("Silence from Slack, against the real Alertmanager", () => {
     expect(forged.body).toContain("Only the participants");
     expect((await silences()).filter((s) => s.matchers.some((m) => m.value === "checkout"))).toEqual([]);
   }, 30_000);
+});
+
+describe("the Alertmanager client", () => {
+  const target = () => ({ url: amUrl, authorization: null });
+  const check = (startsAt: Date) => ({
+    matchers: [{ name: "alertname", value: "ClientCheck", isRegex: false as const, isEqual: true as const }],
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + 60_000),
+    createdBy: "test",
+    comment: "client check",
+  });
+
+  it("takes a silence Alertmanager no longer has, or has expired, as expired", async () => {
+    await expect(expireSilence(target(), randomUUID())).resolves.toBeUndefined();
+    const id = await createSilence(target(), check(new Date()));
+    await expireSilence(target(), id);
+    await expect(expireSilence(target(), id)).resolves.toBeUndefined();
+    expect((await silences()).find((s) => s.id === id)?.status.state).toBe("expired");
+  });
+
+  it("reports what Alertmanager refused, in its words", async () => {
+    await expect(createSilence(target(), check(new Date("2020-01-01T00:00:00Z")))).rejects.toThrow(
+      `Alertmanager at ${amUrl} answered 400: "Failed to create silence: end time can't be in the past"`,
+    );
+  });
 });
 
 describe("an unreachable Alertmanager", () => {
