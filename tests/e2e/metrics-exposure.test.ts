@@ -87,25 +87,20 @@ describe("/metrics exposure", () => {
 });
 
 describe("/oncall noise and load ranges", () => {
-  it("refuses more than 90 days of noise, naming the maximum and what to type, and serves 90", async () => {
-    const h = await bot.start();
-    const big = await oncall(h, "U01AAA", "noise 366");
-    expect(big.args.response_type).toBe("ephemeral");
-    expect(String(big.args.text)).toContain("between 1 and 90, got 366");
-    expect(String(big.args.text)).toContain("/oncall noise 90");
-    const max = await oncall(h, "U01AAA", "noise 90");
-    expect(String(max.args.text)).not.toContain("must be");
-    expect(said(max)).toContain("90 days");
-  });
-
-  it("refuses more than 12 weeks of load, naming the maximum and what to type, and serves 12", async () => {
-    const h = await bot.start();
-    const big = await oncall(h, "U01AAA", "load search 52");
-    expect(big.args.response_type).toBe("ephemeral");
-    expect(String(big.args.text)).toContain("between 1 and 12, got 52");
-    expect(String(big.args.text)).toContain("/oncall load search 12");
-    const max = await oncall(h, "U01AAA", "load search 12");
-    expect(String(max.args.text)).not.toContain("must be");
-    expect(said(max)).toContain("12 weeks");
-  });
+  it.each([
+    ["90 days of noise", "noise 366", "between 1 and 90, got 366", "noise 90", "90 days"],
+    ["12 weeks of load", "load search 52", "between 1 and 12, got 52", "load search 12", "12 weeks"],
+  ])(
+    "refuses more than %s, naming the maximum and what to type, and serves the maximum",
+    async (_, tooMuch, range, most, served) => {
+      const h = await bot.start();
+      const big = await oncall(h, "U01AAA", tooMuch);
+      expect(big.args.response_type).toBe("ephemeral");
+      expect(String(big.args.text)).toContain(range);
+      expect(String(big.args.text)).toContain(`/oncall ${most}`);
+      const max = await oncall(h, "U01AAA", most);
+      expect(String(max.args.text)).not.toContain("must be");
+      expect(said(max)).toContain(served);
+    },
+  );
 });

@@ -14,21 +14,25 @@ import {
   slashCommandBody,
   viewSubmissionBody,
 } from "../support/slack-requests";
-import { pageAlert, stored } from "./alert-press";
+import { type PagedAlert, pageAlert, stored } from "./alert-press";
 
 const bot = harnessPerTest();
+
+/** A signed-shape press of Acknowledge on `page` by `userId`. */
+const ackBy = (userId: string, page: PagedAlert) =>
+  blockActionsBody({
+    actionId: "alert.ack",
+    value: page.id,
+    userId,
+    channelId: page.channel,
+    messageTs: page.ts,
+  });
 
 describe("signed Slack requests", () => {
   it("refuse forged, wrongly keyed and stale interactions with 401 and change nothing", async () => {
     const h = await bot.start();
     const page = await pageAlert(h);
-    const ackBody = blockActionsBody({
-      actionId: "alert.ack",
-      value: page.id,
-      userId: "U02AAA",
-      channelId: page.channel,
-      messageTs: page.ts,
-    });
+    const ackBody = ackBy("U02AAA", page);
     const escalateBody = viewSubmissionBody({
       callbackId: "alert.escalate",
       privateMetadata: JSON.stringify({ alertId: page.id }),
@@ -71,13 +75,7 @@ describe("signed Slack requests", () => {
   it("refuses a timestamp more than five minutes in the future with 401 and a reason", async () => {
     const h = await bot.start();
     const page = await pageAlert(h);
-    const ackBody = blockActionsBody({
-      actionId: "alert.ack",
-      value: page.id,
-      userId: "U02AAA",
-      channelId: page.channel,
-      messageTs: page.ts,
-    });
+    const ackBody = ackBy("U02AAA", page);
     const future = await postToSlackEndpoint(h.app.url, ackBody, {
       secret: SIGNING_SECRET,
       timestampSec: Math.floor(Date.now() / 1000) + 6 * 60,
