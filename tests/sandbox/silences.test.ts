@@ -57,7 +57,7 @@ describe("Silence in the sandbox", () => {
       "the page",
     );
     const blockIndex = (page.blocks ?? []).findIndex((b) => (b as { type: string }).type === "actions");
-    const elements = (page.blocks?.[blockIndex] as { elements: { action_id: string }[] }).elements;
+    const elements = ((page.blocks ?? [])[blockIndex] as { elements: { action_id: string }[] }).elements;
     const element = elements.findIndex((e) => e.action_id === "alert.silence");
     expect(element).toBeGreaterThanOrEqual(0);
     await api("action", {
