@@ -72,7 +72,7 @@ export function alertmanagerTargets(
     byRotation.set(r.id, { url: am.url, authorization });
   }
   if (problems.length) {
-    throw new AlertmanagerConfigError(`cannot start: ${problems.join("; ")}`);
+    throw new AlertmanagerConfigError(problems.join("; "));
   }
   const global = settings.alertmanager ?? null;
   return (rotationId) => byRotation.get(rotationId) ?? global;
