@@ -67,6 +67,19 @@ export interface PressOptions {
   readonly threadTs?: string;
 }
 
+/** The block_actions body of `user` pressing a button on the page (or on another message). */
+export function pressBody(actionId: string, page: PagedAlert, user: string, opts: PressOptions = {}): string {
+  return blockActionsBody({
+    actionId,
+    value: page.id,
+    userId: user,
+    channelId: opts.channel ?? page.channel,
+    messageTs: opts.ts ?? page.ts,
+    triggerId: opts.triggerId ?? newTriggerId(),
+    ...(opts.threadTs ? { message: { thread_ts: opts.threadTs } } : {}),
+  });
+}
+
 /** Presses a button on the page (or on another message) as `user`. */
 export async function press(
   h: Harness,
@@ -75,17 +88,7 @@ export async function press(
   user: string,
   opts: PressOptions = {},
 ): Promise<{ status: number; body: string }> {
-  return h.slackPost(
-    blockActionsBody({
-      actionId,
-      value: page.id,
-      userId: user,
-      channelId: opts.channel ?? page.channel,
-      messageTs: opts.ts ?? page.ts,
-      triggerId: opts.triggerId ?? newTriggerId(),
-      ...(opts.threadTs ? { message: { thread_ts: opts.threadTs } } : {}),
-    }),
-  );
+  return h.slackPost(pressBody(actionId, page, user, opts));
 }
 
 export async function stored(h: Harness, id: string): Promise<Alert> {

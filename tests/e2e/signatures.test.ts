@@ -8,31 +8,20 @@ import { harnessPerTest } from "../support/e2e";
 import { eventually, SIGNING_SECRET } from "../support/harness";
 import { settled } from "../support/settled";
 import {
-  blockActionsBody,
   postToSlackEndpoint,
   signSlackRequest,
   slashCommandBody,
   viewSubmissionBody,
 } from "../support/slack-requests";
-import { type PagedAlert, pageAlert, stored } from "./alert-press";
+import { pageAlert, pressBody, stored } from "./alert-press";
 
 const bot = harnessPerTest();
-
-/** A signed-shape press of Acknowledge on `page` by `userId`. */
-const ackBy = (userId: string, page: PagedAlert) =>
-  blockActionsBody({
-    actionId: "alert.ack",
-    value: page.id,
-    userId,
-    channelId: page.channel,
-    messageTs: page.ts,
-  });
 
 describe("signed Slack requests", () => {
   it("refuse forged, wrongly keyed and stale interactions with 401 and change nothing", async () => {
     const h = await bot.start();
     const page = await pageAlert(h);
-    const ackBody = ackBy("U02AAA", page);
+    const ackBody = pressBody("alert.ack", page, "U02AAA");
     const escalateBody = viewSubmissionBody({
       callbackId: "alert.escalate",
       privateMetadata: JSON.stringify({ alertId: page.id }),
@@ -75,7 +64,7 @@ describe("signed Slack requests", () => {
   it("refuses a timestamp more than five minutes in the future with 401 and a reason", async () => {
     const h = await bot.start();
     const page = await pageAlert(h);
-    const ackBody = ackBy("U02AAA", page);
+    const ackBody = pressBody("alert.ack", page, "U02AAA");
     const future = await postToSlackEndpoint(h.app.url, ackBody, {
       secret: SIGNING_SECRET,
       timestampSec: Math.floor(Date.now() / 1000) + 6 * 60,
