@@ -7,6 +7,7 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
 import type { Alert } from "../../core/alert";
 import { findTeam } from "../../core/routing";
+import { postEphemeral } from "../../platform/slack/delivery";
 import { slackDate, viewAnswer } from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
 import { ACTION } from "../paging/blocks";
@@ -51,12 +52,11 @@ async function tellUser(
       await rt.slack.call("chat.postMessage", { channel: place.user, text });
       return;
     }
-    await rt.slack.call("chat.postEphemeral", {
-      channel: place.channel,
-      user: place.user,
+    await postEphemeral(
+      rt.slack,
+      { user: place.user, channel: place.channel, threadTs: place.threadTs },
       text,
-      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-    });
+    );
   } catch (err) {
     rt.log.error({ err, user: place.user }, "could not tell the user about their silence");
   }
