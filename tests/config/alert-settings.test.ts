@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config/env";
-
-const BASE = {
-  SLACK_BOT_TOKEN: "xoxb-1",
-  SLACK_SIGNING_SECRET: "secret",
-  ALERT_WEBHOOK_TOKEN: "0123456789abcdef0123",
-};
+import { MINIMAL_ENV as BASE } from "./helpers";
 
 describe("bounded-state settings", () => {
   it("defaults to 50 instances in full, 90 days for resolved alerts and 400 for report digests", () => {

@@ -12,6 +12,13 @@ import { loadConfig } from "../../src/config/load";
 import type { HandlerMap } from "../../src/config/read";
 import type { OncallConfig } from "../../src/core/config";
 
+/** The environment the bot needs at the least (Slack token and secret, webhook token): add what a test reads. */
+export const MINIMAL_ENV = {
+  SLACK_BOT_TOKEN: "xoxb-1",
+  SLACK_SIGNING_SECRET: "secret",
+  ALERT_WEBHOOK_TOKEN: "0123456789abcdef0123",
+} as const;
+
 export const MINIMAL = fileURLToPath(new URL("../fixtures/config/minimal", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseLoopLimit, readSettings, SettingsError } from "../../src/config/env";
-
-const BASE = {
-  SLACK_BOT_TOKEN: "xoxb-1",
-  SLACK_SIGNING_SECRET: "secret",
-  ALERT_WEBHOOK_TOKEN: "0123456789abcdef0123",
-};
+import { MINIMAL_ENV as BASE } from "./helpers";
 
 describe("remediation settings", () => {
   it("defaults to 2 concurrent runs and a loop guard of 3 runs per hour", () => {

@@ -10,6 +10,7 @@ import {
   expectRefused,
   issuesOf,
   load,
+  MINIMAL_ENV,
   REPO_ROOT,
   removeConfigDirs,
 } from "../../config/helpers";
@@ -140,11 +141,7 @@ describe("schedules/heartbeats.yaml", () => {
 });
 
 describe("HEARTBEAT_CHECK_EVERY", () => {
-  const env = {
-    SLACK_BOT_TOKEN: "xoxb-test",
-    SLACK_SIGNING_SECRET: "secret",
-    ALERT_WEBHOOK_TOKEN: "0123456789abcdef0123",
-  };
+  const env = MINIMAL_ENV;
 
   it("defaults to 5s and takes a duration", () => {
     expect(readSettings(env).heartbeatCheckMs).toBe(5_000);
