@@ -169,6 +169,20 @@ function registerSilenceView(app: App, deps: SilenceDeps): void {
         endsAt: end.endsAt.toISOString(),
         comment: inputs.comment,
       };
+      const res = await rt.alerts.update(alert.id, (a) =>
+        startSilence(a, silence, now, slackDate(end.endsAt)),
+      );
+      if (!res.ok) {
+        // Someone else's silence stands; ours would only be a second, unseen one.
+        await expireSilence(target, id).catch((err: unknown) =>
+          rt.log.warn({ err, silenceId: id }, "could not expire a redundant silence"),
+        );
+        return tellUser(rt, place, res.reason);
+      }
+      recorded = true;
+      // The end first: a page that lags behind catches up, a silence that never ends on it would not.
+      await scheduleSilenceEnd(rt.queues.schedule, alert.id, silence, now);
+      // Only a silence that stands counts in the noise report.
       await deps.log.record(
         {
           silenceId: id,
@@ -181,19 +195,7 @@ function registerSilenceView(app: App, deps: SilenceDeps): void {
         },
         now,
       );
-      const res = await rt.alerts.update(alert.id, (a) =>
-        startSilence(a, silence, now, slackDate(end.endsAt)),
-      );
-      if (!res.ok) {
-        // Someone else's silence stands; ours would only be a second, unseen one.
-        await expireSilence(target, id).catch((err: unknown) =>
-          rt.log.warn({ err, silenceId: id }, "could not expire a redundant silence"),
-        );
-        return tellUser(rt, place, res.reason);
-      }
-      recorded = true;
       await rt.alertChanged({ alert: res.alert, previous: res.before, events: res.events });
-      await scheduleSilenceEnd(rt.queues.schedule, alert.id, silence, now);
     } catch (err) {
       rt.log.error({ err, alertId: meta.alertId, user }, "silencing failed");
       if (!answered()) return refuse("Something went wrong on our side; nothing was silenced. Try again.");

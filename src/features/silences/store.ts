@@ -1,4 +1,4 @@
-// The log of silences made from Slack: one entry per silence Alertmanager created, by alert, kept
+// The log of silences made from Slack: one entry per silence that stood (on its alert), kept
 // for the noise report's longest window (an alert silenced again and again is noise). The silence
 // that mutes a page now is on the alert itself (`alert.silence`); this log outlives it.
 
