@@ -31,30 +31,29 @@ describe("parseWhen: absolute forms", () => {
 });
 
 describe("parseWhen: relative forms", () => {
-  it("today and tomorrow keep their date; today may lie in the past", () => {
-    expect(at("today 18:00")).toBe("2026-11-25T17:00:00.000Z");
-    expect(at("today 08:00")).toBe("2026-11-25T07:00:00.000Z");
-    expect(at("tomorrow 18:00")).toBe("2026-11-26T17:00:00.000Z");
-    expect(at("Tomorrow 9:30")).toBe("2026-11-26T08:30:00.000Z");
-    expect(at("tomorrow")).toBe("2026-11-25T23:00:00.000Z");
-  });
-
-  it("a weekday is the next such day, or today while that time is still ahead", () => {
-    expect(at("mon 10:00")).toBe("2026-11-30T09:00:00.000Z");
-    expect(at("monday 10:00")).toBe("2026-11-30T09:00:00.000Z");
+  it.each([
+    // Today and tomorrow keep their date; today may lie in the past.
+    ["today 18:00", "2026-11-25T17:00:00.000Z"],
+    ["today 08:00", "2026-11-25T07:00:00.000Z"],
+    ["tomorrow 18:00", "2026-11-26T17:00:00.000Z"],
+    ["Tomorrow 9:30", "2026-11-26T08:30:00.000Z"],
+    ["tomorrow", "2026-11-25T23:00:00.000Z"],
+    // A weekday is the next such day, or today while that time is still ahead.
+    ["mon 10:00", "2026-11-30T09:00:00.000Z"],
+    ["monday 10:00", "2026-11-30T09:00:00.000Z"],
     // It is Wednesday 11:00: 12:00 today is still ahead, 10:00 today is not.
-    expect(at("wed 12:00")).toBe("2026-11-25T11:00:00.000Z");
-    expect(at("wed 10:00")).toBe("2026-12-02T09:00:00.000Z");
-    expect(at("fri")).toBe("2026-11-26T23:00:00.000Z");
-  });
-
-  it("a bare time is the next time the clock shows it", () => {
-    expect(at("18:00")).toBe("2026-11-25T17:00:00.000Z");
-    expect(at("09:00")).toBe("2026-11-26T08:00:00.000Z");
-    expect(at("6pm")).toBe("2026-11-25T17:00:00.000Z");
-    expect(at("6:30am")).toBe("2026-11-26T05:30:00.000Z");
-    expect(at("noon")).toBe("2026-11-25T11:00:00.000Z");
-    expect(at("midnight")).toBe("2026-11-25T23:00:00.000Z");
+    ["wed 12:00", "2026-11-25T11:00:00.000Z"],
+    ["wed 10:00", "2026-12-02T09:00:00.000Z"],
+    ["fri", "2026-11-26T23:00:00.000Z"],
+    // A bare time is the next time the clock shows it.
+    ["18:00", "2026-11-25T17:00:00.000Z"],
+    ["09:00", "2026-11-26T08:00:00.000Z"],
+    ["6pm", "2026-11-25T17:00:00.000Z"],
+    ["6:30am", "2026-11-26T05:30:00.000Z"],
+    ["noon", "2026-11-25T11:00:00.000Z"],
+    ["midnight", "2026-11-25T23:00:00.000Z"],
+  ])("reads %s as %s", (text, iso) => {
+    expect(at(text)).toBe(iso);
   });
 
   it("reads now and durations from the reference", () => {
@@ -118,19 +117,20 @@ describe("parseWhen: errors say what to type", () => {
     expect(error("")).toContain("a time is missing");
   });
 
-  it("refuses impossible dates and times", () => {
-    expect(error("2026-02-30 10:00")).toContain("2026-02-30 is not a date");
-    expect(error("25:00")).toContain("25:00 is not a time of day");
-    expect(error("today 24:30")).toContain("not a time of day");
-    expect(error("13pm")).toContain("not a time of day");
-    expect(error("2026-11-30T25:00")).toContain("no such time of day");
-  });
-
-  it("refuses a duration too long for a date and an offset no zone has", () => {
-    expect(error("+99999999999w")).toContain("too far away");
-    expect(error("9999999999999999999999m")).toContain("too far away");
-    expect(error("2026-11-30T18:00+25:00")).toContain("no such UTC offset");
-    expect(error("2026-11-30T18:00-0575")).toContain("no such UTC offset");
+  it.each([
+    // Impossible dates and times.
+    { text: "2026-02-30 10:00", says: "2026-02-30 is not a date" },
+    { text: "25:00", says: "25:00 is not a time of day" },
+    { text: "today 24:30", says: "not a time of day" },
+    { text: "13pm", says: "not a time of day" },
+    { text: "2026-11-30T25:00", says: "no such time of day" },
+    // A duration too long for a date, an offset no zone has.
+    { text: "+99999999999w", says: "too far away" },
+    { text: "9999999999999999999999m", says: "too far away" },
+    { text: "2026-11-30T18:00+25:00", says: "no such UTC offset" },
+    { text: "2026-11-30T18:00-0575", says: "no such UTC offset" },
+  ])("refuses $text: $says", ({ text, says }) => {
+    expect(error(text)).toContain(says);
   });
 
   it("refuses trailing words and unknown zones", () => {
