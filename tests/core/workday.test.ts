@@ -22,38 +22,34 @@ const next = (owner: Owner, iso: string) => nextWorkdayStart(owner, d(iso)).toIS
 describe("isInWorkday", () => {
   const berlin = team();
 
-  it("starts at 09:00 inclusive and ends at 18:00 exclusive, local time", () => {
-    // Wednesday 2026-01-07, CET (UTC+1).
-    expect(isInWorkday(berlin, d("2026-01-07T08:59:59.999+01:00"))).toBe(false);
-    expect(isInWorkday(berlin, d("2026-01-07T09:00:00+01:00"))).toBe(true);
-    expect(isInWorkday(berlin, d("2026-01-07T13:00:00+01:00"))).toBe(true);
-    expect(isInWorkday(berlin, d("2026-01-07T17:59:59.999+01:00"))).toBe(true);
-    expect(isInWorkday(berlin, d("2026-01-07T18:00:00+01:00"))).toBe(false);
-  });
-
-  it("uses summer time in summer", () => {
-    // 09:00 CEST is 07:00Z; at 08:30Z it is 10:30 in Berlin.
-    expect(isInWorkday(berlin, d("2026-07-01T06:59:00Z"))).toBe(false);
-    expect(isInWorkday(berlin, d("2026-07-01T07:00:00Z"))).toBe(true);
-    expect(isInWorkday(berlin, d("2026-07-01T15:59:00Z"))).toBe(true);
-    expect(isInWorkday(berlin, d("2026-07-01T16:00:00Z"))).toBe(false);
-  });
-
-  it("is false at weekends", () => {
-    expect(isInWorkday(berlin, d("2026-01-10T12:00:00+01:00"))).toBe(false);
-    expect(isInWorkday(berlin, d("2026-01-11T12:00:00+01:00"))).toBe(false);
-    expect(isInWorkday(team("Europe/Berlin", { days: ["sat"] }), d("2026-01-10T12:00:00+01:00"))).toBe(true);
-  });
-
-  it("covers the whole day with 00:00-24:00", () => {
-    const allDay = team("Europe/Berlin", { hours: { startMinute: 0, endMinute: 1440 } });
-    expect(isInWorkday(allDay, d("2026-01-07T00:00:00+01:00"))).toBe(true);
-    expect(isInWorkday(allDay, d("2026-01-07T23:59:59.999+01:00"))).toBe(true);
-    expect(isInWorkday(allDay, d("2026-01-09T23:59:59.999+01:00"))).toBe(true);
-    expect(isInWorkday(allDay, d("2026-01-10T00:00:00+01:00"))).toBe(false);
-    expect(isInWorkday(allDay, d("2026-01-06T23:59:59.999+01:00"))).toBe(true);
-    expect(isInWorkday(allDay, d("2026-01-05T23:59:59.999+01:00"))).toBe(true);
-    expect(isInWorkday(allDay, d("2026-01-04T23:59:59.999+01:00"))).toBe(false);
+  const allDay = team("Europe/Berlin", { hours: { startMinute: 0, endMinute: 1440 } });
+  const saturdays = team("Europe/Berlin", { days: ["sat"] });
+  it.each([
+    // Starts at 09:00 inclusive and ends at 18:00 exclusive, local time: Wednesday 2026-01-07, CET.
+    { owner: berlin, at: "2026-01-07T08:59:59.999+01:00", working: false },
+    { owner: berlin, at: "2026-01-07T09:00:00+01:00", working: true },
+    { owner: berlin, at: "2026-01-07T13:00:00+01:00", working: true },
+    { owner: berlin, at: "2026-01-07T17:59:59.999+01:00", working: true },
+    { owner: berlin, at: "2026-01-07T18:00:00+01:00", working: false },
+    // Summer time in summer: 09:00 CEST is 07:00Z.
+    { owner: berlin, at: "2026-07-01T06:59:00Z", working: false },
+    { owner: berlin, at: "2026-07-01T07:00:00Z", working: true },
+    { owner: berlin, at: "2026-07-01T15:59:00Z", working: true },
+    { owner: berlin, at: "2026-07-01T16:00:00Z", working: false },
+    // Not at weekends, unless the team works then.
+    { owner: berlin, at: "2026-01-10T12:00:00+01:00", working: false },
+    { owner: berlin, at: "2026-01-11T12:00:00+01:00", working: false },
+    { owner: saturdays, at: "2026-01-10T12:00:00+01:00", working: true },
+    // 00:00-24:00 covers the whole day, Monday to Friday.
+    { owner: allDay, at: "2026-01-07T00:00:00+01:00", working: true },
+    { owner: allDay, at: "2026-01-07T23:59:59.999+01:00", working: true },
+    { owner: allDay, at: "2026-01-09T23:59:59.999+01:00", working: true },
+    { owner: allDay, at: "2026-01-10T00:00:00+01:00", working: false },
+    { owner: allDay, at: "2026-01-06T23:59:59.999+01:00", working: true },
+    { owner: allDay, at: "2026-01-05T23:59:59.999+01:00", working: true },
+    { owner: allDay, at: "2026-01-04T23:59:59.999+01:00", working: false },
+  ])("at $at: $working", ({ owner, at, working }) => {
+    expect(isInWorkday(owner, d(at))).toBe(working);
   });
 
   it("is false on a public holiday of the team's region", () => {
