@@ -26,6 +26,7 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   waitReady,
 } from "./platform/redis/client";
+import { DEFAULT_WAIT_TIMEOUT_MS, ReplicaWait } from "./platform/redis/replication";
 import { createSlackClient, SlackApi, SlackCallError, slackLogger } from "./platform/slack/api";
 import { CommandRouter } from "./platform/slack/commands";
 import { SlackHttpReceiver } from "./platform/slack/receiver";
@@ -110,10 +111,18 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
 
   // Every command bounded: a Redis that hangs makes webhooks answer 503 and /readyz fail in time.
   const commandTimeout = settings.redisCommandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const redis = track(connectStore(settings.redisUrl, { commandTimeout }), "store");
-  await waitReady(redis, settings.redisUrl);
-  const queueConnection = track(connectQueue(settings.redisUrl, { commandTimeout }), "queue");
-  await waitReady(queueConnection, settings.redisUrl);
+  const target = settings.redisTarget ?? settings.redisUrl;
+  const redis = track(connectStore(target, { commandTimeout }), "store");
+  await waitReady(redis, target);
+  const queueConnection = track(connectQueue(target, { commandTimeout }), "queue");
+  await waitReady(queueConnection, target);
+  // A webhook's 2xx waits for a replica to hold its writes (both connections write: the alert, its jobs).
+  const replicaWait = new ReplicaWait(
+    [redis, queueConnection],
+    settings.redisWait ?? { replicas: "auto", timeoutMs: DEFAULT_WAIT_TIMEOUT_MS },
+    (err) => log.warn({ err }, "could not ask Redis for its replicas"),
+  );
+  await replicaWait.start();
 
   const prefix = settings.redisPrefix;
   const bullPrefix = `${prefix}bull`;
@@ -161,6 +170,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
       for (const hook of hooks) await hook(change);
     },
     workerConnection: () => track(blockingConnection(queueConnection), "worker"),
+    awaitReplicas: () => replicaWait.wait(),
   };
 
   const parts: FeatureParts[] = [];
@@ -242,6 +252,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
       alertChanged: rt.alertChanged,
       now: rt.now,
       intakeFilters: rt.intakeFilters,
+      awaitReplicas: rt.awaitReplicas,
     });
     const metricsPort = opts.metricsPort !== undefined ? opts.metricsPort : (settings.metricsPort ?? null);
     // The queue connection waits for Redis to come back; a scrape in an outage must not wait with it.
@@ -316,6 +327,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      replicaWait.stop();
       if (server) {
         const srv = server;
         const closing = new Promise<void>((resolve) => srv.close(() => resolve()));

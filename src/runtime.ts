@@ -73,6 +73,12 @@ export interface Runtime {
   alertChanged(change: AlertChange): Promise<void>;
   /** A new Redis connection for a worker; closed at stop. */
   workerConnection(): Redis;
+  /**
+   * Resolves once a Redis replica holds every write made so far (WAIT; at once when there is no
+   * replica); rejects with a ReplicaAckError when none acknowledged in time. Intake calls it
+   * before answering, so a 2xx survives a failover.
+   */
+  awaitReplicas(): Promise<void>;
 }
 
 /** What a feature adds to the running bot. Everything is optional. */

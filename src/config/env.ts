@@ -2,7 +2,14 @@
 
 import { z } from "zod";
 import { CodedError, ErrorCode } from "../platform/errors";
-import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_URL } from "../platform/redis/client";
+import {
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_REDIS_URL,
+  parseNodeList,
+  parseSentinelUrl,
+  type RedisTarget,
+} from "../platform/redis/client";
+import { DEFAULT_WAIT_TIMEOUT_MS, type ReplicaWaitSettings } from "../platform/redis/replication";
 import { parseDuration } from "./parse";
 
 export interface Settings {
@@ -13,6 +20,10 @@ export interface Settings {
   /** Ends with "/"; null means Slack's own. */
   readonly slackApiUrl: string | null;
   readonly redisUrl: string;
+  /** Sentinel or Cluster (REDIS_SENTINELS, redis+sentinel://, REDIS_CLUSTER_NODES); absent: `redisUrl`. */
+  readonly redisTarget?: RedisTarget;
+  /** Replica acknowledgement of a webhook's writes (REDIS_WAIT_*); absent: "auto", 500 ms. */
+  readonly redisWait?: ReplicaWaitSettings;
   readonly redisPrefix: string;
   /** How long one Redis command may take before it fails; 2 s when absent. */
   readonly redisCommandTimeoutMs?: number;
@@ -47,6 +58,94 @@ export interface Settings {
   readonly alertReportRetentionDays?: number;
   /** The Alertmanager pages' Silence button talks to (ALERTMANAGER_URL); null: none. */
   readonly alertmanager?: AlertmanagerTarget | null;
+}
+
+/** The default key prefix; on a Cluster it is one hash tag, so every key lives in one slot. */
+const DEFAULT_PREFIX = "oncall:";
+const DEFAULT_CLUSTER_PREFIX = "{oncall}:";
+
+/**
+ * Where Redis is and how writes wait for replicas: REDIS_URL (redis:// or redis+sentinel://),
+ * REDIS_SENTINELS with REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES (one of the three);
+ * REDIS_PASSWORD, REDIS_SENTINEL_PASSWORD; REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS; and
+ * REDIS_PREFIX, which on a Cluster must hold a hash tag. Returns the problems instead of throwing.
+ */
+export function readRedis(
+  env: NodeJS.ProcessEnv,
+  commandTimeoutMs: number,
+): {
+  url: string;
+  target: RedisTarget | undefined;
+  prefix: string;
+  wait: ReplicaWaitSettings;
+  problems: string[];
+} {
+  const get = (name: string) => env[name]?.trim() || null;
+  const problems: string[] = [];
+  const url = get("REDIS_URL");
+  const sentinels = get("REDIS_SENTINELS");
+  const sentinelName = get("REDIS_SENTINEL_NAME");
+  const clusterNodes = get("REDIS_CLUSTER_NODES");
+  const password = get("REDIS_PASSWORD");
+  const sentinelPassword = get("REDIS_SENTINEL_PASSWORD");
+  let target: RedisTarget | undefined;
+  const chosen = [url && "REDIS_URL", sentinels && "REDIS_SENTINELS", clusterNodes && "REDIS_CLUSTER_NODES"];
+  const set = chosen.filter(Boolean);
+  if (set.length > 1) problems.push(`${set.join(" and ")} are both set: say where Redis is with one of them`);
+  else if (url?.startsWith("redis+sentinel://")) {
+    const t = parseSentinelUrl(url);
+    if (typeof t === "string") problems.push(`REDIS_URL ${t}`);
+    else target = { ...t, password: t.password ?? password, sentinelPassword };
+  } else if (sentinels) {
+    const nodes = parseNodeList(sentinels);
+    if (!nodes)
+      problems.push('REDIS_SENTINELS must list sentinels as host:port, e.g. "10.0.0.1:26379,10.0.0.2:26379"');
+    if (!sentinelName)
+      problems.push(
+        "REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the primary's name in `sentinel monitor`",
+      );
+    if (nodes && sentinelName)
+      target = { kind: "sentinel", sentinels: nodes, name: sentinelName, password, sentinelPassword, db: 0 };
+  } else if (clusterNodes) {
+    const nodes = parseNodeList(clusterNodes);
+    if (!nodes)
+      problems.push('REDIS_CLUSTER_NODES must list nodes as host:port, e.g. "10.0.0.1:6379,10.0.0.2:6379"');
+    else target = { kind: "cluster", nodes, password };
+  }
+  if (sentinelName && !sentinels) problems.push("REDIS_SENTINEL_NAME is set without REDIS_SENTINELS");
+
+  const cluster = target?.kind === "cluster";
+  const prefix = get("REDIS_PREFIX") ?? (cluster ? DEFAULT_CLUSTER_PREFIX : DEFAULT_PREFIX);
+  if (cluster && !/\{[^{}]+\}/.test(prefix))
+    problems.push(
+      `REDIS_PREFIX must hold a hash tag on a Cluster, e.g. "{oncall}:" (got ${JSON.stringify(prefix)}): the scripts touch several keys, which must share a slot`,
+    );
+
+  const replicasText = get("REDIS_WAIT_REPLICAS") ?? "auto";
+  let replicas: number | "auto" = "auto";
+  if (replicasText !== "auto") {
+    if (/^\d+$/.test(replicasText) && Number(replicasText) <= 10) replicas = Number(replicasText);
+    else problems.push('REDIS_WAIT_REPLICAS must be "auto" or a whole number from 0 to 10, e.g. 1');
+  }
+  if (cluster && typeof replicas === "number" && replicas > 0)
+    problems.push("REDIS_WAIT_REPLICAS cannot be used with REDIS_CLUSTER_NODES: set it to auto or 0");
+  const timeoutText = get("REDIS_WAIT_TIMEOUT_MS");
+  let timeoutMs = Math.min(DEFAULT_WAIT_TIMEOUT_MS, Math.floor(commandTimeoutMs / 2));
+  if (timeoutText !== null) {
+    if (/^\d+$/.test(timeoutText) && Number(timeoutText) >= 10 && Number(timeoutText) < commandTimeoutMs)
+      timeoutMs = Number(timeoutText);
+    else
+      problems.push(
+        `REDIS_WAIT_TIMEOUT_MS must be a whole number of milliseconds from 10 to below REDIS_COMMAND_TIMEOUT_MS (${commandTimeoutMs}), e.g. 500`,
+      );
+  }
+  return {
+    url: url && !target ? url : DEFAULT_REDIS_URL,
+    target,
+    prefix,
+    wait: { replicas, timeoutMs },
+    problems,
+  };
 }
 
 /** An Alertmanager the bot calls, with its credentials (never logged). */
@@ -141,8 +240,8 @@ const schema = z.object({
   ),
   SLACK_API_URL: optional.refine((v) => v === null || /^https?:\/\//.test(v), "must be an http(s) URL"),
   REDIS_URL: optional.refine(
-    (v) => v === null || /^rediss?:\/\//.test(v),
-    "must be a redis:// or rediss:// URL",
+    (v) => v === null || /^(rediss?|redis\+sentinel):\/\//.test(v),
+    "must be a redis://, rediss:// or redis+sentinel:// URL",
   ),
   REDIS_PREFIX: optional,
   REDIS_COMMAND_TIMEOUT_MS: optional.refine(
@@ -284,11 +383,17 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
   const parsed = schema.safeParse(env);
   const opsgenie = readOpsgenieKeys(env, parsed.success ? parsed.data.ALERT_WEBHOOK_TOKEN : undefined);
   const alertmanager = readAlertmanager(env);
-  if (!parsed.success || opsgenie.problems.length || alertmanager.problems.length) {
+  const commandTimeoutMs =
+    parsed.success && parsed.data.REDIS_COMMAND_TIMEOUT_MS !== null
+      ? Number(parsed.data.REDIS_COMMAND_TIMEOUT_MS)
+      : DEFAULT_COMMAND_TIMEOUT_MS;
+  const redis = readRedis(env, commandTimeoutMs);
+  if (!parsed.success || opsgenie.problems.length || alertmanager.problems.length || redis.problems.length) {
     throw new SettingsError([
       ...(parsed.error?.issues.map((i) => `${i.path.join(".")} ${i.message}`) ?? []),
       ...opsgenie.problems,
       ...alertmanager.problems,
+      ...redis.problems,
     ]);
   }
   const e = parsed.data;
@@ -297,10 +402,11 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     slackSigningSecret: e.SLACK_SIGNING_SECRET,
     slackAppToken: e.SLACK_APP_TOKEN,
     slackApiUrl: e.SLACK_API_URL === null ? null : e.SLACK_API_URL.replace(/\/?$/, "/"),
-    redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX ?? "oncall:",
-    redisCommandTimeoutMs:
-      e.REDIS_COMMAND_TIMEOUT_MS === null ? DEFAULT_COMMAND_TIMEOUT_MS : Number(e.REDIS_COMMAND_TIMEOUT_MS),
+    redisUrl: redis.url,
+    ...(redis.target ? { redisTarget: redis.target } : {}),
+    redisWait: redis.wait,
+    redisPrefix: redis.prefix,
+    redisCommandTimeoutMs: commandTimeoutMs,
     slackReconcileEveryMs: parseDuration(e.SLACK_RECONCILE_EVERY ?? "1m"),
     port: e.PORT === null ? 3000 : Number(e.PORT),
     configDir: e.ONCALL_CONFIG_DIR ?? cwd,

@@ -20,6 +20,8 @@ export const ErrorCode = {
   BodyTooLargeError: "oncall_body_too_large_error",
   /** Redis did not answer at start-up; `url` (password hidden) is where we looked. */
   RedisConnectionError: "oncall_redis_connection_error",
+  /** Redis stored a write but no replica acknowledged it in time (`WAIT`); `wanted`, `acked`. */
+  ReplicaAckError: "oncall_replica_ack_error",
   /** A Slack Web API call failed; `method` and `failure` (rate limited, transient, permanent). */
   SlackCallError: "oncall_slack_call_error",
   /** A slash command got input it cannot use; the message says what is wrong. */

@@ -10,6 +10,7 @@ import { IntakeError } from "../../src/features/paging/intake/types";
 import { asCodedError, CodedError, ErrorCode, isCodedError, UnknownError } from "../../src/platform/errors";
 import { BodyTooLargeError } from "../../src/platform/http/respond";
 import { RedisConnectionError } from "../../src/platform/redis/client";
+import { ReplicaAckError } from "../../src/platform/redis/replication";
 import { ConflictError } from "../../src/platform/redis/store";
 import { SlackCallError } from "../../src/platform/slack/api";
 import { UsageError } from "../../src/platform/slack/commands";
@@ -53,6 +54,11 @@ const samples: ReadonlyArray<{
     err: new RedisConnectionError("redis://:***@db:6379", "ECONNREFUSED"),
     cls: RedisConnectionError,
     data: { url: "redis://:***@db:6379" },
+  },
+  {
+    err: new ReplicaAckError(1, 0, 500),
+    cls: ReplicaAckError,
+    data: { wanted: 1, acked: 0, timeoutMs: 500 },
   },
   { err: new UsageError("Name the team"), cls: UsageError, data: { message: "Name the team" } },
   {

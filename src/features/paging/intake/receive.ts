@@ -26,6 +26,8 @@ export interface ReceiverDeps {
   readonly alertChanged: (change: AlertChange) => Promise<void>;
   readonly now: () => Date;
   readonly intakeFilters?: readonly IntakeFilter[];
+  /** Waits for a Redis replica to hold the writes (Runtime.awaitReplicas); rejects when none did. */
+  readonly awaitReplicas?: () => Promise<void>;
 }
 
 export interface ReceiveOptions {
@@ -68,6 +70,8 @@ export async function receiveGroup(
     const events = (await deps.alerts.events(alert.id)).filter((e) => e.at === alert.updatedAt);
     await deps.alertChanged({ alert, previous: alert, events });
   }
+  // Last: the alert and the jobs its hooks added are on a replica before the caller answers 2xx.
+  await deps.awaitReplicas?.();
   return result;
 }
 
