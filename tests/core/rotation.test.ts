@@ -191,41 +191,28 @@ describe("daylight-saving changes", () => {
     });
   }
 
-  it("12h in Berlin: exact instants on both change days", () => {
-    const rot = rotation({ start: "2026-03-01", shift: { unit: "h", amount: 12 } });
-    expect(iso(shiftAt(rot, d("2026-03-29T03:30:00+02:00"))!)).toEqual([
-      "2026-03-28T21:00:00.000Z",
-      "2026-03-29T08:00:00.000Z",
-    ]);
-    expect(iso(shiftAt(rot, d("2026-10-25T02:30:00+01:00"))!)).toEqual([
-      "2026-10-24T20:00:00.000Z",
-      "2026-10-25T09:00:00.000Z",
-    ]);
+  // 12h turns: the shift holding an instant on each change day, as start/end in UTC.
+  it.each([
+    ["Europe/Berlin", "2026-03-29T03:30:00+02:00", "2026-03-28T21:00:00.000Z/2026-03-29T08:00:00.000Z"],
+    ["Europe/Berlin", "2026-10-25T02:30:00+01:00", "2026-10-24T20:00:00.000Z/2026-10-25T09:00:00.000Z"],
+    ["America/New_York", "2026-03-08T03:30:00-04:00", "2026-03-08T03:00:00.000Z/2026-03-08T14:00:00.000Z"],
+    ["America/New_York", "2026-11-01T01:30:00-05:00", "2026-11-01T02:00:00.000Z/2026-11-01T15:00:00.000Z"],
+  ])("12h in %s: %s is in the shift %s", (timezone, at, shift) => {
+    const rot = rotation({ timezone, start: "2026-03-01", shift: { unit: "h", amount: 12 } });
+    expect(iso(shiftAt(rot, d(at))!).join("/")).toBe(shift);
   });
 
-  it("12h in New York: exact instants on both change days", () => {
-    const rot = rotation({
-      timezone: "America/New_York",
-      start: "2026-03-01",
-      shift: { unit: "h", amount: 12 },
-    });
-    expect(iso(shiftAt(rot, d("2026-03-08T03:30:00-04:00"))!)).toEqual([
-      "2026-03-08T03:00:00.000Z",
-      "2026-03-08T14:00:00.000Z",
-    ]);
-    expect(iso(shiftAt(rot, d("2026-11-01T01:30:00-05:00"))!)).toEqual([
-      "2026-11-01T02:00:00.000Z",
-      "2026-11-01T15:00:00.000Z",
-    ]);
-  });
-
-  it("a hand-off at a wall time skipped by spring-forward happens at the transition", () => {
-    // 02:30 does not exist in Berlin on 2026-03-29; clocks jump from 02:00 CET to 03:00 CEST (01:00Z).
-    const rot = rotation({
-      start: "2026-03-01",
+  // Daily hand-offs at 02:30 Berlin, a wall time that spring-forward skips and fall-back repeats.
+  const dailyAt0230 = (start: string) =>
+    rotation({
+      start,
       shift: { unit: "d", amount: 1 },
       handoff: { day: "mon", time: { hour: 2, minute: 30 } },
     });
+
+  it("a hand-off at a wall time skipped by spring-forward happens at the transition", () => {
+    // 02:30 does not exist in Berlin on 2026-03-29; clocks jump from 02:00 CET to 03:00 CEST (01:00Z).
+    const rot = dailyAt0230("2026-03-01");
     const s = shiftAt(rot, d("2026-03-29T03:10:00+02:00"))!;
     expect(iso(s)).toEqual(["2026-03-29T01:00:00.000Z", "2026-03-30T00:30:00.000Z"]);
     expect(shiftAt(rot, d("2026-03-29T00:59:59.999Z"))!.start.toISOString()).toBe("2026-03-28T01:30:00.000Z");
@@ -233,11 +220,7 @@ describe("daylight-saving changes", () => {
 
   it("a hand-off at a wall time repeated by fall-back happens at its first occurrence", () => {
     // 02:30 occurs twice in Berlin on 2026-10-25: 00:30Z (CEST) and 01:30Z (CET).
-    const rot = rotation({
-      start: "2026-10-01",
-      shift: { unit: "d", amount: 1 },
-      handoff: { day: "mon", time: { hour: 2, minute: 30 } },
-    });
+    const rot = dailyAt0230("2026-10-01");
     const s = shiftAt(rot, d("2026-10-25T01:45:00Z"))!;
     expect(iso(s)).toEqual(["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]);
     expect(hours(s)).toBe(25);
