@@ -4,6 +4,7 @@ import { declareIncident, type Incident } from "../../../src/features/incidents/
 import {
   incidentTimeline,
   type ParsedForm,
+  type Postmortem,
   type PostmortemForm,
   parseActionItems,
   parsePostmortemForm,
@@ -40,6 +41,11 @@ function parsed(f: PostmortemForm = form()): Extract<ParsedForm, { ok: true }> {
   const p = parsePostmortemForm(f);
   if (!p.ok) throw new Error(JSON.stringify(p.errors));
   return p;
+}
+
+/** INC-3's postmortem as `user` writes it at `at` over `prev`, from the full form with `patch`. */
+function writeInc3(prev: Postmortem | null, user: string, at: string, patch: Partial<PostmortemForm> = {}) {
+  return writePostmortem(prev, "INC-3", parsed(form(patch)), user, new Date(at));
 }
 
 const event = (at: string, text: string, type: AlertEvent["type"] = "note"): AlertEvent => ({
@@ -142,15 +148,9 @@ describe("the form", () => {
   });
 
   it("versions edits and keeps who wrote it first", () => {
-    const first = writePostmortem(null, "INC-3", parsed(), "U01AAA", new Date("2026-11-26T09:00:00Z"));
+    const first = writeInc3(null, "U01AAA", "2026-11-26T09:00:00Z");
     expect(first).toMatchObject({ version: 1, createdBy: "U01AAA", updatedBy: "U01AAA", nearMiss: false });
-    const second = writePostmortem(
-      first,
-      "INC-3",
-      parsed(form({ nearMiss: true })),
-      "U02AAA",
-      new Date("2026-11-27T09:00:00Z"),
-    );
+    const second = writeInc3(first, "U02AAA", "2026-11-27T09:00:00Z", { nearMiss: true });
     expect(second).toMatchObject({
       version: 2,
       createdBy: "U01AAA",
@@ -211,7 +211,7 @@ describe("Markdown", () => {
 
   it("exports every template section, the facts and the timeline in order", () => {
     const incident = resolvedIncident();
-    const pm = writePostmortem(null, "INC-3", parsed(), "U01AAA", new Date("2026-11-26T09:00:00Z"));
+    const pm = writeInc3(null, "U01AAA", "2026-11-26T09:00:00Z");
     const md = postmortemMarkdown({
       incident,
       postmortem: pm,
@@ -263,13 +263,7 @@ describe("Markdown", () => {
 
   it("marks a near miss and escapes table cells", () => {
     const incident = { ...resolvedIncident(), title: "a | b" };
-    const pm = writePostmortem(
-      null,
-      "INC-3",
-      parsed(form({ nearMiss: true })),
-      "U01AAA",
-      new Date("2026-11-26T09:00:00Z"),
-    );
+    const pm = writeInc3(null, "U01AAA", "2026-11-26T09:00:00Z", { nearMiss: true });
     const md = postmortemMarkdown({ incident, postmortem: pm, timeline: [], alerts: [], now: new Date() });
     expect(md).toContain("Near miss: nobody was hurt this time.");
     expect(md).toContain("| Near miss | yes |");
