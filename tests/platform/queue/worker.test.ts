@@ -2,7 +2,7 @@
 // of Slack failure does to a job, delays, and the cross-replica job lock.
 
 import { randomBytes } from "node:crypto";
-import { type Job, Queue, QueueEvents, type Worker } from "bullmq";
+import { type Job, type JobsOptions, Queue, QueueEvents, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/platform/log";
@@ -68,17 +68,30 @@ function worker<D, R>(
 
 const post = () => slack.call("chat.postMessage", { channel: "C1", text: "hi" });
 
+/**
+ * Runs one posting job whose first call meets `failure`, to the end: the calls' statuses, the time
+ * between the first two, and the attempts the job spent.
+ */
+async function afterFailure(name: string, failure: Parameters<typeof fake.failNext>[1], opts: JobsOptions) {
+  const { queue: q, events } = await queue(name);
+  fake.failNext("chat.postMessage", failure);
+  worker(name, post);
+  const job = await q.add("j", {}, opts);
+  await job.waitUntilFinished(events, 10_000);
+  const calls = fake.callsTo("chat.postMessage");
+  return {
+    statuses: calls.map((c) => c.status),
+    gapMs: calls[1]!.at.getTime() - calls[0]!.at.getTime(),
+    attemptsMade: (await q.getJob(job.id!))?.attemptsMade,
+  };
+}
+
 describe("createWorker: Slack failures", () => {
   it("on a 429 pauses the queue for Retry-After and runs the job again without spending an attempt", async () => {
-    const { queue: q, events } = await queue("q429");
-    fake.failNext("chat.postMessage", { status: 429, retryAfterSec: 1 });
-    worker("q429", post);
-    const job = await q.add("j", {}, { attempts: 1 });
-    await job.waitUntilFinished(events, 10_000);
-    const calls = fake.callsTo("chat.postMessage");
-    expect(calls.map((c) => c.status)).toEqual([429, 200]);
-    expect(calls[1]!.at.getTime() - calls[0]!.at.getTime()).toBeGreaterThanOrEqual(900);
-    expect((await q.getJob(job.id!))?.attemptsMade).toBe(1);
+    const run = await afterFailure("q429", { status: 429, retryAfterSec: 1 }, { attempts: 1 });
+    expect(run.statuses).toEqual([429, 200]);
+    expect(run.gapMs).toBeGreaterThanOrEqual(900);
+    expect(run.attemptsMade).toBe(1);
   });
 
   it("holds every job of the queue during Retry-After, not only the one that met the 429", async () => {
@@ -95,15 +108,14 @@ describe("createWorker: Slack failures", () => {
   });
 
   it("retries a 5xx after the job's backoff and succeeds", async () => {
-    const { queue: q, events } = await queue("q5xx");
-    fake.failNext("chat.postMessage", { status: 503 });
-    worker("q5xx", post);
-    const job = await q.add("j", {}, { attempts: 3, backoff: { type: "fixed", delay: 300 } });
-    await job.waitUntilFinished(events, 10_000);
-    const calls = fake.callsTo("chat.postMessage");
-    expect(calls.map((c) => c.status)).toEqual([503, 200]);
-    expect(calls[1]!.at.getTime() - calls[0]!.at.getTime()).toBeGreaterThanOrEqual(250);
-    expect((await q.getJob(job.id!))?.attemptsMade).toBe(2);
+    const run = await afterFailure(
+      "q5xx",
+      { status: 503 },
+      { attempts: 3, backoff: { type: "fixed", delay: 300 } },
+    );
+    expect(run.statuses).toEqual([503, 200]);
+    expect(run.gapMs).toBeGreaterThanOrEqual(250);
+    expect(run.attemptsMade).toBe(2);
   });
 
   it("fails a permanent refusal at once, after onRefused recorded it", async () => {
