@@ -23,6 +23,25 @@ async function dmCopy(hh: Harness) {
   );
 }
 
+type Message = NonNullable<ReturnType<Harness["slack"]["message"]>>;
+
+/** Waits until the DM copy, rewritten in place, satisfies `done`. */
+function rewritten(
+  hh: Harness,
+  copy: { channel: string; ts: string },
+  done: (m: Message) => boolean,
+  how: string,
+) {
+  return eventually(
+    () => {
+      const m = hh.slack.message(copy.channel, copy.ts);
+      return m && done(m) ? m : undefined;
+    },
+    8_000,
+    `DM copy rewritten ${how}`,
+  );
+}
+
 describe("the on-call DM copy of a page", () => {
   it("is rewritten when the alert is resolved from the DM itself, and a second press is refused there", async () => {
     h = await startHarness({ now: "2026-11-25T10:00:00Z" });
@@ -34,14 +53,7 @@ describe("the on-call DM copy of a page", () => {
     const res = await press(h, "alert.resolve", page, ONCALL, { channel: copy.channel, ts: copy.ts });
     expect(res.status).toBe(200);
     await eventually(async () => (await stored(h!, page.id)).state === "resolved");
-    const updated = await eventually(
-      () => {
-        const m = h!.slack.message(copy.channel, copy.ts);
-        return m?.text.includes("✅") ? m : undefined;
-      },
-      8_000,
-      "DM copy rewritten as resolved",
-    );
+    const updated = await rewritten(h, copy, (m) => m.text.includes("✅"), "as resolved");
     expect(updated.text).not.toContain("🔴");
     expect(buttonIds(updated.blocks)).not.toContain("alert.resolve");
     expect(buttonIds(updated.blocks)).not.toContain("alert.ack");
@@ -65,13 +77,11 @@ describe("the on-call DM copy of a page", () => {
 
     await press(h, "alert.handoff", page, ONCALL);
     await eventually(async () => (await stored(h!, page.id)).state === "handed_off");
-    const updated = await eventually(
-      () => {
-        const m = h!.slack.message(copy.channel, copy.ts);
-        return m && !buttonIds(m.blocks).includes("alert.handoff") ? m : undefined;
-      },
-      8_000,
-      "DM copy rewritten after the hand-off",
+    const updated = await rewritten(
+      h,
+      copy,
+      (m) => !buttonIds(m.blocks).includes("alert.handoff"),
+      "after the hand-off",
     );
     expect(updated.text).toContain("🔵");
     expect(JSON.stringify(updated.blocks)).toContain("Handed to Playback");
@@ -95,14 +105,7 @@ describe("the on-call DM copy of a page", () => {
     );
     expect(res.status).toBe(200);
     await eventually(async () => (await stored(h!, page.id)).state === "escalated");
-    const updated = await eventually(
-      () => {
-        const m = h!.slack.message(copy.channel, copy.ts);
-        return m?.text.includes("🚨") ? m : undefined;
-      },
-      8_000,
-      "DM copy rewritten after the escalation",
-    );
+    const updated = await rewritten(h, copy, (m) => m.text.includes("🚨"), "after the escalation");
     expect(buttonIds(updated.blocks)).not.toContain("alert.escalate");
   });
 });
