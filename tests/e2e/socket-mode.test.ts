@@ -52,6 +52,13 @@ async function callApi(url: string, method: string, token: string): Promise<Reco
   return (await res.json()) as Record<string, unknown>;
 }
 
+/** The bot opened a second connection through apps.connections.open and holds that one alone. */
+async function expectReconnected(hh: Harness): Promise<void> {
+  await hh.slack.socketMode.waitForHello(2, RECONNECT_MS);
+  expect(hh.slack.callsTo("apps.connections.open").filter((c) => c.response.ok)).toHaveLength(2);
+  expect(hh.slack.socketMode.connections).toBe(1);
+}
+
 describe("the fake Slack's Socket Mode", () => {
   it("hands out one-time ws:// URLs for an app-level token only, and greets a connection with hello", async () => {
     h = await startHarness();
@@ -180,9 +187,7 @@ describe("the bot over Socket Mode", () => {
     const sm = h.slack.socketMode;
     sm.drop();
     await eventually(() => sm.connections === 0, 2_000, "the dropped connection to go");
-    await sm.waitForHello(2, RECONNECT_MS);
-    expect(h.slack.callsTo("apps.connections.open").filter((c) => c.response.ok)).toHaveLength(2);
-    expect(sm.connections).toBe(1);
+    await expectReconnected(h);
 
     const page = await pageAlert(h);
     await press(h, "alert.ack", page, "U02AAA");
@@ -197,9 +202,7 @@ describe("the bot over Socket Mode", () => {
     sm.requestRefresh();
     // The bot closes the old socket before Slack's grace period would (5 s) and opens a new one.
     await eventually(() => sm.connections === 0, 4_000, "the bot to close the old connection");
-    await sm.waitForHello(2, RECONNECT_MS);
-    expect(h.slack.callsTo("apps.connections.open").filter((c) => c.response.ok)).toHaveLength(2);
-    expect(sm.connections).toBe(1);
+    await expectReconnected(h);
 
     const page = await pageAlert(h);
     expect(h.slack.message(page.channel, page.ts)?.text).toContain("🔴");
