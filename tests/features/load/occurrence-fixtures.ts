@@ -4,6 +4,7 @@
 import type { Alert, AlertEvent, AlertRoute } from "../../../src/core/alert";
 import { type AlertOutcome, alertOutcome } from "../../../src/core/outcome";
 import type { TeamLoad } from "../../../src/features/load/load";
+import { streamApiAlert, UNROUTED_ROUTE } from "../../support/alerts";
 
 const MIN = 60_000;
 
@@ -16,7 +17,9 @@ export interface AlertSpec extends Partial<Omit<Alert, "route">> {
 export function alert(spec: AlertSpec & { groupId: string; occurrence: number; createdAt: string }): Alert {
   const { route, ...rest } = spec;
   const state = rest.state ?? (rest.resolvedAt ? "resolved" : rest.ackedAt ? "acked" : "firing");
+  // A freshly opened alert (nobody acted on it yet) is the base; the spec says what happened since.
   return {
+    ...streamApiAlert({}, new Date(spec.createdAt)),
     id: `${spec.groupId}-${spec.occurrence}`,
     previousId: spec.occurrence > 1 ? `${spec.groupId}-${spec.occurrence - 1}` : null,
     source: "alertmanager",
@@ -26,31 +29,10 @@ export function alert(spec: AlertSpec & { groupId: string; occurrence: number; c
     severity: "page",
     commonLabels: {},
     commonAnnotations: {},
-    externalUrl: null,
-    version: 1,
-    assignee: null,
-    assignedTeam: null,
-    instances: [],
-    missingRunbooks: [],
     updatedAt: spec.createdAt,
-    ackedAt: null,
-    resolvedAt: null,
-    resolvedBy: null,
-    repages: 0,
-    escalation: null,
-    answer: null,
     ...rest,
     state,
-    route: {
-      rotationId: "merged",
-      serviceId: null,
-      teamId: null,
-      unrouted: false,
-      ejected: false,
-      channel: "C0ONCALL",
-      oncallUser: "U01AAA",
-      ...route,
-    },
+    route: { ...UNROUTED_ROUTE, unrouted: false, oncallUser: "U01AAA", ...route },
   };
 }
 
