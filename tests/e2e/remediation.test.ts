@@ -99,6 +99,20 @@ async function start(dir: string): Promise<Harness> {
   return h;
 }
 
+/**
+ * A bot whose CacheStale runbook flushes a local endpoint (answering 204) by http-request, run
+ * automatically or by hand; the endpoint closes after the test.
+ */
+async function withFlushEndpoint(auto: boolean): Promise<{ ep: Endpoint; hh: Harness }> {
+  const ep = await startEndpoint(() => 204);
+  cleanups.push(() => ep.close());
+  const url = `http://127.0.0.1:${ep.port}/flush`;
+  const hh = await start(
+    configDir({ CacheStale: `{ handler: http-request, params: { url: "${url}" }, auto: ${auto} }` }),
+  );
+  return { ep, hh };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Alerts in
 
@@ -445,13 +459,7 @@ describe("stopping the bot", () => {
 
 describe("automatic runs", () => {
   it("runs once per occurrence even when the same notification arrives twice, and again for a new occurrence", async () => {
-    const ep = await startEndpoint(() => 204);
-    cleanups.push(() => ep.close());
-    const hh = await start(
-      configDir({
-        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
-      }),
-    );
+    const { ep, hh } = await withFlushEndpoint(true);
     const [id, again] = await Promise.all([fire(hh, "CacheStale"), fire(hh, "CacheStale")]);
     expect(again).toBe(id);
     await fire(hh, "CacheStale");
@@ -469,13 +477,7 @@ describe("automatic runs", () => {
   });
 
   it("skips a run whose alert resolved before it started", async () => {
-    const ep = await startEndpoint(() => 204);
-    cleanups.push(() => ep.close());
-    const hh = await start(
-      configDir({
-        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
-      }),
-    );
+    const { ep, hh } = await withFlushEndpoint(true);
     // Pause the workers so the resolution lands before the run starts.
     const queue = hh.app.queues.remediate;
     await queue.pause();
@@ -505,13 +507,7 @@ describe("the Run remediation button", () => {
   }
 
   it("refuses strangers, asks participants to confirm, and runs on confirmation", async () => {
-    const ep = await startEndpoint(() => 204);
-    cleanups.push(() => ep.close());
-    const hh = await start(
-      configDir({
-        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: false }`,
-      }),
-    );
+    const { ep, hh } = await withFlushEndpoint(false);
     const id = await fire(hh, "CacheStale");
     const ts = await pageOf(hh, id);
     expect(JSON.stringify(hh.slack.message(CHANNEL, ts)?.blocks)).toContain("alert.remediate");
@@ -567,13 +563,7 @@ describe("the Run remediation button", () => {
   });
 
   it("refuses ephemerally when the runbook has no remediation or the alert is resolved", async () => {
-    const ep = await startEndpoint(() => 204);
-    cleanups.push(() => ep.close());
-    const hh = await start(
-      configDir({
-        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: false }`,
-      }),
-    );
+    const { ep, hh } = await withFlushEndpoint(false);
     const plain = await fire(hh, "NoRemediation");
     await press(hh, plain, await pageOf(hh, plain), ONCALL);
     const none = await eventually(() => hh.slack.ephemerals(CHANNEL, ONCALL)[0]);
@@ -593,13 +583,7 @@ describe("the Run remediation button", () => {
 
 describe("loop guard", () => {
   it("stops automation on the 4th run within an hour for the same alert group, says so, and allows it again later", async () => {
-    const ep = await startEndpoint(() => 204);
-    cleanups.push(() => ep.close());
-    const hh = await start(
-      configDir({
-        CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
-      }),
-    );
+    const { ep, hh } = await withFlushEndpoint(true);
     // A flapping alert: it fires, gets remediated, resolves, fires again…
     for (let i = 1; i <= 3; i++) {
       const id = await fire(hh, "CacheStale");
