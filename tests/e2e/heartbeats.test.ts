@@ -72,13 +72,18 @@ async function schedulerIterations(app: OncallApp): Promise<number> {
   return s?.iterationCount ?? 0;
 }
 
+/** Waits until the heartbeat-check scheduler made `n` more iterations, whichever process runs it. */
+async function moreIterations(app: OncallApp, n: number, what: string, ms = 10_000): Promise<void> {
+  const from = await schedulerIterations(app);
+  await eventually(async () => (await schedulerIterations(app)) >= from + n, ms, what);
+}
+
 /**
  * Waits until at least `n` more checks ran (a scheduler's next job is made when the last one starts,
  * so n + 1 new iterations mean n started after this call) and what they enqueued is done.
  */
 async function afterChecks(h: Harness, n = 3): Promise<void> {
-  const from = await schedulerIterations(h.app);
-  await eventually(async () => (await schedulerIterations(h.app)) >= from + n + 1, 8_000, `${n} checks`);
+  await moreIterations(h.app, n + 1, `${n} checks`, 8_000);
   await eventually(
     async () => {
       const pending = await pendingJobs(h.app.queues, h.app.runtime.queueConnection, 1_000);
@@ -453,6 +458,10 @@ describe("kill -9", () => {
       });
       return { proc, url };
     };
+    const kill = async (bot: { proc: ChildProcess }) => {
+      bot.proc.kill("SIGKILL");
+      await new Promise((r) => bot.proc.once("exit", r));
+    };
     const ping = (url: string) =>
       fetch(`${url}/v2/heartbeats/prometheus-prod/ping`, {
         headers: { authorization: `GenieKey ${WEBHOOK_TOKEN}` },
@@ -462,27 +471,16 @@ describe("kill -9", () => {
     expect((await ping(bot1.url)).status).toBe(202);
     setClock(t0 + 16_000);
     await eventually(() => pages(h).length === 1, 10_000, "the page from the bot process");
-    bot1.proc.kill("SIGKILL");
-    await new Promise((r) => bot1.proc.once("exit", r));
+    await kill(bot1);
 
     // Started again after a long downtime: one interval of grace, then the same outage, paged already.
     setClock(t0 + 600_000);
     bot1 = await spawnBot();
     // Checks while the process is in its start-up grace, then after it: the same outage, paged already.
-    const from = await schedulerIterations(h.app);
-    await eventually(
-      async () => (await schedulerIterations(h.app)) >= from + 3,
-      10_000,
-      "checks after the restart",
-    );
+    await moreIterations(h.app, 3, "checks after the restart");
     expect(pages(h)).toHaveLength(1);
     setClock(t0 + 630_000);
-    const again = await schedulerIterations(h.app);
-    await eventually(
-      async () => (await schedulerIterations(h.app)) >= again + 3,
-      10_000,
-      "checks after the grace",
-    );
+    await moreIterations(h.app, 3, "checks after the grace");
     expect(pages(h)).toHaveLength(1);
     const hbStore = new HeartbeatStore(h.app.redis, h.prefix);
     expect((await hbStore.get("prometheus-prod")).outage).not.toBeNull();
@@ -492,16 +490,10 @@ describe("kill -9", () => {
 
     // Killed again while all is well and down for ten minutes, so the pings sent meanwhile were lost:
     // no false miss while the sender has its interval to reach the restarted bot.
-    bot1.proc.kill("SIGKILL");
-    await new Promise((r) => bot1.proc.once("exit", r));
+    await kill(bot1);
     setClock(t0 + 1_230_000);
     bot1 = await spawnBot();
-    const later = await schedulerIterations(h.app);
-    await eventually(
-      async () => (await schedulerIterations(h.app)) >= later + 3,
-      10_000,
-      "checks in the grace",
-    );
+    await moreIterations(h.app, 3, "checks in the grace");
     expect(pages(h)).toHaveLength(1);
     expect((await latestAlert(h.app))?.state).toBe("resolved");
     expect((await ping(bot1.url)).status).toBe(202);
