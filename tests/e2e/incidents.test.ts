@@ -7,6 +7,7 @@ import type { RecordedCall } from "../../sandbox/slack-api";
 import { incidentStore } from "../../src/features/incidents/store";
 import { harnessPerTest } from "../support/e2e";
 import { eventually, type Harness, slashCommand } from "../support/harness";
+import { POSTMORTEM_FULL_TEXT } from "../support/incidents";
 import { newTriggerId, type ViewStateValue, viewSubmissionBody } from "../support/slack-requests";
 import { ephemeralTo, firingPayload, type PagedAlert, pageAlert, press, threadTexts } from "./alert-press";
 
@@ -29,19 +30,18 @@ function store(hh: Harness) {
   return incidentStore(hh.app.runtime.redis, hh.prefix);
 }
 
+/** The postmortem modal's state: each text input in a block of its own id, as Slack sends it. */
+const textInputs = (
+  texts: Readonly<Record<string, string>>,
+): Record<string, Record<string, ViewStateValue>> =>
+  Object.fromEntries(Object.entries(texts).map(([id, text]) => [id, { [id]: text }]));
+
 const FULL_FORM: Record<string, Record<string, ViewStateValue>> = {
-  summary: { summary: "Checkout returned 500s for EU users after deploy v42." },
-  impactWho: { impactWho: "EU shoppers could not pay." },
-  impactDuration: { impactDuration: "47m" },
-  trigger: { trigger: "Deploy v42 of checkout." },
-  rootCauses: { rootCauses: "The config migration ran after the new code started." },
-  resolution: { resolution: "Rolled back to v41." },
-  detection: { detection: "HighErrorRate paged within 3 minutes." },
-  actionItems: { actionItems: "<@U01AAA>: run migrations before code\nPayments: canary for checkout" },
-  wentWell: { wentWell: "Rollback took 2 minutes." },
-  wentWrong: { wentWrong: "" },
-  gotLucky: { gotLucky: "Low traffic on a Wednesday morning." },
-  usersAffected: { usersAffected: "1,200" },
+  ...textInputs({
+    ...POSTMORTEM_FULL_TEXT,
+    actionItems: "<@U01AAA>: run migrations before code\nPayments: canary for checkout",
+    usersAffected: "1,200",
+  }),
   owner: { owner: { type: "users_select", selected_user: "U02AAA" } },
   nearMiss: { nearMiss: { type: "checkboxes", selected_options: [] } },
 };
@@ -292,7 +292,7 @@ describe("the postmortem", () => {
     const pm = await store(h).postmortem("INC-1");
     expect(pm).toMatchObject({
       incidentId: "INC-1",
-      summary: "Checkout returned 500s for EU users after deploy v42.",
+      summary: POSTMORTEM_FULL_TEXT.summary,
       nearMiss: false,
       actionItems: [
         { owner: "<@U01AAA>", text: "run migrations before code" },
@@ -318,12 +318,12 @@ describe("the postmortem", () => {
       "| Users affected | 1200 |",
       "| Owner | @u02aaa |",
       `| Linked alerts | HighErrorRate (\`${page.id}\`) |`,
-      "## Summary\n\nCheckout returned 500s for EU users after deploy v42.",
+      "## Summary\n\nCheckout returned 500s for EU users.",
       "**Who:** EU shoppers could not pay.",
-      "## Root causes\n\nThe config migration ran after the new code started.",
+      "## Root causes\n\nThe config migration ran after the new code.",
       "- [ ] run migrations before code — owner: @u01aaa",
       "- [ ] canary for checkout — owner: Payments",
-      "### Where we got lucky\n\nLow traffic on a Wednesday morning.",
+      "### Where we got lucky\n\nIt was a quiet Wednesday.",
     ]) {
       expect(md).toContain(part);
     }

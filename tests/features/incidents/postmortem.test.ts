@@ -13,23 +13,11 @@ import {
   slackToMarkdown,
   writePostmortem,
 } from "../../../src/features/incidents/postmortem";
-
-const FULL_TEXT = {
-  summary: "Checkout returned 500s for EU users.",
-  impactWho: "EU shoppers could not pay.",
-  impactDuration: "47m",
-  trigger: "Deploy v42 of checkout.",
-  rootCauses: "The config migration ran after the new code.",
-  resolution: "Rolled back to v41.",
-  detection: "HighErrorRate paged after 3 minutes.",
-  wentWell: "Rollback took 2 minutes.",
-  wentWrong: "",
-  gotLucky: "It was a quiet Wednesday.",
-};
+import { POSTMORTEM_FULL_TEXT } from "../../support/incidents";
 
 function form(over: Partial<PostmortemForm> = {}): PostmortemForm {
   return {
-    text: FULL_TEXT,
+    text: POSTMORTEM_FULL_TEXT,
     actionItems: "<@U01AAA>: order migrations before code\n- Payments team: add a canary",
     nearMiss: false,
     usersAffected: "1,200",
@@ -118,7 +106,7 @@ describe("users affected", () => {
 
 describe("the form", () => {
   it("accepts a complete form with the optional fields empty", () => {
-    const p = parsed(form({ text: { ...FULL_TEXT, wentWell: "", gotLucky: undefined } }));
+    const p = parsed(form({ text: { ...POSTMORTEM_FULL_TEXT, wentWell: "", gotLucky: undefined } }));
     expect(p.fields.wentWell).toBe("");
     expect(p.fields.gotLucky).toBe("");
     expect(p.usersAffected).toBe(1200);
@@ -127,7 +115,7 @@ describe("the form", () => {
 
   it("reports every problem at once, keyed by field", () => {
     const res = parsePostmortemForm({
-      text: { ...FULL_TEXT, summary: "  ", rootCauses: undefined, trigger: "x".repeat(3001) },
+      text: { ...POSTMORTEM_FULL_TEXT, summary: "  ", rootCauses: undefined, trigger: "x".repeat(3001) },
       actionItems: "",
       nearMiss: true,
       usersAffected: "many",
