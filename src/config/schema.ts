@@ -65,14 +65,8 @@ const team = strictObject(
   },
   "team settings",
 ).transform(
-  (t): Team => ({
-    id: t.id,
-    name: t.name ?? t.id,
-    channel: t.channel,
-    members: t.members,
-    timezone: t.timezone,
-    workdays: t.workdays,
-  }),
+  // The schema holds exactly a team's fields; only the display name needs its default.
+  (t): Team => ({ ...t, name: t.name ?? t.id }),
 );
 
 export const teamsFile = strictObject(
