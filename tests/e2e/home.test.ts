@@ -31,7 +31,7 @@ describe("App Home", () => {
     const id = await fire(h, "HighErrorRate", "stream-api");
     await eventually(async () => (await h.app.delivery.get(id)).ts, 8_000, "the page");
     const home = await openHome(h, "U02AAA");
-    expect(home).toContain('"type":"home"');
+    expect(JSON.parse(home)).toMatchObject({ type: "home" });
     expect(home).toContain("On call now: <@U02AAA> (Search) until <!date^1796029200^");
     expect(home).toContain("Next: <@U03AAA> (Payments)");
     expect(home).toContain("*You are on call now* in Merged on-call for Search");
