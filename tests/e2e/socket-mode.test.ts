@@ -52,8 +52,19 @@ async function callApi(url: string, method: string, token: string): Promise<Reco
   return (await res.json()) as Record<string, unknown>;
 }
 
-/** The bot opened a second connection through apps.connections.open and holds that one alone. */
-async function expectReconnected(hh: Harness): Promise<void> {
+/**
+ * Cuts the connection with `cut`, waits `ms` for the old one to go (`what`), then expects the bot to
+ * have opened a second connection through apps.connections.open and to hold that one alone.
+ */
+async function reconnectAfter(
+  hh: Harness,
+  cut: (sm: Harness["slack"]["socketMode"]) => void,
+  ms: number,
+  what: string,
+): Promise<void> {
+  const sm = hh.slack.socketMode;
+  cut(sm);
+  await eventually(() => sm.connections === 0, ms, what);
   await hh.slack.socketMode.waitForHello(2, RECONNECT_MS);
   expect(hh.slack.callsTo("apps.connections.open").filter((c) => c.response.ok)).toHaveLength(2);
   expect(hh.slack.socketMode.connections).toBe(1);
@@ -184,10 +195,8 @@ describe("the bot over Socket Mode", () => {
 
   it("reconnects through a new apps.connections.open after the socket drops, and pages still work", async () => {
     h = await socketHarness();
+    await reconnectAfter(h, (sm) => sm.drop(), 2_000, "the dropped connection to go");
     const sm = h.slack.socketMode;
-    sm.drop();
-    await eventually(() => sm.connections === 0, 2_000, "the dropped connection to go");
-    await expectReconnected(h);
 
     const page = await pageAlert(h);
     await press(h, "alert.ack", page, "U02AAA");
@@ -198,11 +207,9 @@ describe("the bot over Socket Mode", () => {
 
   it("reconnects when Slack sends disconnect (refresh_requested), closing the old connection itself", async () => {
     h = await socketHarness();
-    const sm = h.slack.socketMode;
-    sm.requestRefresh();
     // The bot closes the old socket before Slack's grace period would (5 s) and opens a new one.
-    await eventually(() => sm.connections === 0, 4_000, "the bot to close the old connection");
-    await expectReconnected(h);
+    await reconnectAfter(h, (sm) => sm.requestRefresh(), 4_000, "the bot to close the old connection");
+    const sm = h.slack.socketMode;
 
     const page = await pageAlert(h);
     expect(h.slack.message(page.channel, page.ts)?.text).toContain("🔴");
