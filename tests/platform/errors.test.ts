@@ -7,6 +7,7 @@ import { SettingsError } from "../../src/config/env";
 import { ConfigError } from "../../src/config/errors";
 import { ParseError, parseDuration } from "../../src/config/parse";
 import { IntakeError } from "../../src/features/paging/intake/types";
+import { AlertmanagerError } from "../../src/features/silences/alertmanager";
 import { asCodedError, CodedError, ErrorCode, isCodedError, UnknownError } from "../../src/platform/errors";
 import { BodyTooLargeError } from "../../src/platform/http/respond";
 import { RedisConnectionError } from "../../src/platform/redis/client";
@@ -95,6 +96,11 @@ const samples: ReadonlyArray<{
     err: new handler.TemplateError("unknown reference", "labels.instance"),
     cls: handler.TemplateError,
     data: { reference: "labels.instance" },
+  },
+  {
+    err: new AlertmanagerError("Alertmanager did not answer", "http://am:9093", null),
+    cls: AlertmanagerError,
+    data: { url: "http://am:9093", status: null },
   },
   { err: new UnknownError("boom"), cls: UnknownError, data: { original: "boom" } },
 ];
