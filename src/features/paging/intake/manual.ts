@@ -4,7 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { AlertRoute } from "../../../core/alert";
-import type { OncallConfig, Rotation, Team } from "../../../core/config";
+import type { OncallConfig } from "../../../core/config";
 import { oncallNow, type RoutingState, rotationOfTeam } from "../../../core/routing";
 import { singleInstanceGroup } from "./group";
 import type { IncomingGroup } from "./types";
