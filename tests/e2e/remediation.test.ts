@@ -562,6 +562,38 @@ describe("the Run remediation button", () => {
     ]);
   });
 
+  it("runs the handler once when two confirmations for the same alert, handler and target race", async () => {
+    const ep = await startEndpoint(async () => {
+      await new Promise((r) => setTimeout(r, 400));
+      return 204;
+    });
+    cleanups.push(() => ep.close());
+    const url = `http://127.0.0.1:${ep.port}/flush`;
+    const hh = await start(
+      configDir({ CacheStale: `{ handler: http-request, params: { url: "${url}" }, auto: false }` }),
+    );
+    const id = await fire(hh, "CacheStale");
+    const ts = await pageOf(hh, id);
+    await settled(hh);
+    await press(hh, id, ts, ONCALL);
+    const first = await hh.slack.waitFor((c) => c.method === "views.open");
+    await press(hh, id, ts, "U01AAA");
+    const second = await hh.slack.waitFor((c) => c.method === "views.open" && c !== first);
+    const submit = (call: typeof first, userId: string) =>
+      hh.slackPost(
+        viewSubmissionBody({
+          callbackId: "alert.remediate.confirm",
+          privateMetadata: (call.args.view as { private_metadata: string }).private_metadata,
+          userId,
+        }),
+      );
+    await Promise.all([submit(first, ONCALL), submit(second, "U01AAA")]);
+    await eventually(() => ep.received.length >= 1);
+    await runsFinished(hh, id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ep.received).toHaveLength(1);
+  });
+
   it("refuses ephemerally when the runbook has no remediation or the alert is resolved", async () => {
     const { ep, hh } = await withFlushEndpoint(false);
     const plain = await fire(hh, "NoRemediation");

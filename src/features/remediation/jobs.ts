@@ -41,7 +41,7 @@ import {
   timeoutOf,
 } from "./rules";
 import { registerRemediateActions } from "./slack";
-import { RemediationStore } from "./store";
+import { type GuardTarget, RemediationStore } from "./store";
 
 export const REMEDIATE_QUEUE = "remediate";
 const RUN_JOB = "run";
@@ -65,7 +65,14 @@ export interface FailureDmJobData {
   readonly text: string;
 }
 
-export type RunResult = "succeeded" | "failed" | "skipped" | "loop-guard" | "gone" | "not-configured";
+export type RunResult =
+  | "succeeded"
+  | "failed"
+  | "skipped"
+  | "loop-guard"
+  | "already-running"
+  | "gone"
+  | "not-configured";
 
 export type RemediationDeps = Pick<
   Runtime,
@@ -174,9 +181,7 @@ export async function runAttempt(
     return "not-configured";
   }
 
-  const attempts = job.opts.attempts ?? 1;
-  const attempt = Math.min(job.attemptsMade + 1, attempts);
-  const info = { handler: handler.name, attempt, attempts, instance: instanceName, requestedBy };
+  const attempt = Math.min(job.attemptsMade + 1, job.opts.attempts ?? 1);
   if (targetResolved(alert, fingerprint)) {
     await apply(deps, alertId, (a) =>
       finishRun(a, runId, deps.now(), [skippedText(handler.name, instanceName, attempt > 1)]),
@@ -184,8 +189,44 @@ export async function runAttempt(
     return "skipped";
   }
 
-  const guard = deps.settings.remediationLoopGuard;
   const target = { groupId: alert.groupId, handler: handler.name, target: runTarget(fingerprint) };
+  // One run per alert, handler and target at a time: a second one racing it is refused, not queued.
+  const release = await store.claimActive(alertId, target, timeoutOf(handler.timeoutMs, spec) + 60_000);
+  if (!release) {
+    if (alert.remediating?.runs.includes(runId)) {
+      await apply(deps, alertId, (a) => finishRun(a, runId, deps.now(), []));
+    }
+    return "already-running";
+  }
+  try {
+    return await claimedAttempt(job, token, deps, store, shutdown, { alert, spec, handler, target, runId });
+  } finally {
+    await release();
+  }
+}
+
+async function claimedAttempt(
+  job: Job<RunJobData>,
+  token: string | undefined,
+  deps: RemediationDeps,
+  store: RemediationStore,
+  shutdown: AbortSignal,
+  c: {
+    alert: Alert;
+    spec: RemediationSpec;
+    handler: RemediationHandler;
+    target: GuardTarget;
+    runId: string;
+  },
+): Promise<RunResult> {
+  const { alertId, fingerprint, requestedBy } = job.data;
+  const { alert, spec, handler, target, runId } = c;
+  const instance = fingerprint ? alert.instances.find((i) => i.fingerprint === fingerprint) : undefined;
+  const instanceName = instance ? describeInstance(instance) : null;
+  const attempts = job.opts.attempts ?? 1;
+  const attempt = Math.min(job.attemptsMade + 1, attempts);
+  const info = { handler: handler.name, attempt, attempts, instance: instanceName, requestedBy };
+  const guard = deps.settings.remediationLoopGuard;
   if (!(await store.claimRun(target, runId, deps.now(), guard))) {
     const texts = (await store.firstGuardNote(alertId, target, guard))
       ? [loopGuardText(handler.name, guard, instanceName)]

@@ -3,6 +3,7 @@
 // of manual runs. The guard's check-and-record is one Lua script, so replicas racing to start runs
 // cannot together exceed the limit.
 
+import { tryLock } from "../../platform/redis/lock";
 import { claimRemediationRun } from "../../platform/redis/scripts";
 import { RedisStore } from "../../platform/redis/store";
 import type { LoopGuard } from "./rules";
@@ -33,6 +34,15 @@ export class RemediationStore extends RedisStore {
       ttlMs: guard.windowMs + 60_000,
     });
     return allowed;
+  }
+
+  /**
+   * Claims the one active run of a handler on a target of an alert (SET NX PX, so racing replicas
+   * cannot both take it): the release function, or null while another run holds it. The claim
+   * expires after `ttlMs` (at least the handler's timeout) should its holder die.
+   */
+  async claimActive(alertId: string, t: GuardTarget, ttlMs: number): Promise<(() => Promise<void>) | null> {
+    return tryLock(this.redis, this.keys.lock(`remediation:${alertId}:${t.handler}:${t.target}`), ttlMs);
   }
 
   /** Start times of the runs still inside the window (for a check before asking someone to confirm). */
