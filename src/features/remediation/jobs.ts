@@ -165,7 +165,7 @@ export async function runAttempt(
   store: RemediationStore,
   shutdown: AbortSignal,
 ): Promise<RunResult> {
-  const { alertId, runbook, fingerprint, requestedBy } = job.data;
+  const { alertId, runbook, fingerprint } = job.data;
   const runId = job.id ?? `${alertId}-${runbook}`;
   const alert = await deps.alerts.get(alertId);
   if (!alert) return "gone";
