@@ -15,6 +15,13 @@ const oncall = (hh: Harness, user: string, text: string, channel = "C0ONCALL") =
 /** The whole answer (text and blocks) as one string. */
 const said = (c: RecordedCall) => `${String(c.args.text)}\n${JSON.stringify(c.args.blocks ?? [])}`;
 
+/** Payments ejected from the rotations by their admin, as `/oncall eject payments load` would. */
+const ejectPayments = (hh: Harness) =>
+  hh.app.rotationState.eject(
+    { teamId: "payments", by: "U0ADMIN", at: "2026-11-25T09:00:00Z", reason: "load" },
+    hh.config.rotations,
+  );
+
 const topLevelPosts = (hh: Harness, channel: string) =>
   hh.slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel && !c.args.thread_ts);
 
@@ -31,12 +38,7 @@ describe("/oncall who and schedule", () => {
     expect(text).toContain("Next: <@U03AAA> (Payments)");
     expect(text).not.toContain("ejected");
 
-    await h.app.rotationState.eject({
-      teamId: "payments",
-      by: "U0ADMIN",
-      at: "2026-11-25T09:00:00Z",
-      reason: "load",
-    });
+    await ejectPayments(h);
     const after = said(await oncall(h, "U01AAA", "who merged"));
     expect(after).toContain("Payments is ejected");
     expect(after).toContain("<#C0PAYMENTS>");
@@ -274,12 +276,7 @@ describe("/oncall page", () => {
       oncallUser: "U02AAA",
     });
 
-    await h.app.rotationState.eject({
-      teamId: "payments",
-      by: "U0ADMIN",
-      at: "2026-11-25T09:00:00Z",
-      reason: "load",
-    });
+    await ejectPayments(h);
     const ejected = await oncall(h, "U01AAA", "page payments checkout returns 500");
     expect(ejected.args.text).toContain("Paged the members of Payments in <#C0PAYMENTS>");
     await h.slack.waitFor(

@@ -10,6 +10,7 @@ import { shiftAt } from "../../src/core/rotation";
 import { opsReport } from "../../src/features/incidents/ops-report";
 import { fireGeneric, harnessPerTest } from "../support/e2e";
 import { eventually, type Harness, ORG_DIR, slashCommand } from "../support/harness";
+import { slashCommandBody } from "../support/slack-requests";
 
 const MIN = 60_000;
 const PAGE_EVENT = "oncall_page";
@@ -159,7 +160,43 @@ describe("/oncall eject and readmit", () => {
       "search",
     ]);
   });
+
+  it("refuses one of three racing ejects of a three-team rotation: somebody stays on call", async () => {
+    const h = await bot.start({ now: "2026-11-25T10:00:00Z" });
+    const teams = ["playback", "search", "payments"];
+    await Promise.all(teams.map((t) => h.slackPost(slashCommandBody(ejectRequest(h, t)))));
+    const answers = await eventually(() => {
+      const all = h.slack.callsTo("response_url");
+      return all.length >= teams.length ? all : undefined;
+    });
+    expect(answers.map((a) => a.args.response_type)).toEqual(["ephemeral", "ephemeral", "ephemeral"]);
+    const texts = answers.map((a) => String(a.args.text));
+    expect(texts.filter((t) => t.startsWith("Ejected "))).toHaveLength(2);
+    const refused = texts.filter((t) => t.includes("is the last team left in Merged on-call"));
+    expect(refused).toHaveLength(1);
+    const kept = h.config.teams.find((t) => refused[0]!.startsWith(`${t.name} is the last team`))!;
+    expect(refused[0]).toBe(
+      `${kept.name} is the last team left in Merged on-call; ejecting it would leave nobody on call there. Readmit another team first.`,
+    );
+    expect((await h.app.rotationState.ejections()).map((e) => e.teamId).sort()).toEqual(
+      teams.filter((t) => t !== kept.id).sort(),
+    );
+    const state = await h.app.rotationState.routingState();
+    expect(shiftAt(h.config.rotations[0]!, h.clock.now(), state)).not.toBeNull();
+    expect(notices(h, "C0ONCALL")).toHaveLength(2);
+  });
 });
+
+/** A signed `/oncall eject <team>` by the rotation admin, answered on its own response URL. */
+function ejectRequest(hh: Harness, team: string) {
+  return {
+    command: "/oncall",
+    text: `eject ${team} racing the others`,
+    userId: "U0ADMIN",
+    channelId: "C0ONCALL",
+    responseUrl: hh.slack.responseUrl({ channel: "C0ONCALL", user: "U0ADMIN" }),
+  };
+}
 
 describe("/oncall noise, /oncall load and the ops report", () => {
   let configDir: string;
@@ -267,12 +304,15 @@ describe("/oncall noise, /oncall load and the ops report", () => {
   it("builds the weekly ops report: pages per team, medians, noisy alerts, teams over their limit", async () => {
     const h = await bot.start({ now: "2026-11-25T10:00:00Z", configDir });
     await produceData(h);
-    await h.app.rotationState.eject({
-      teamId: "payments",
-      by: "U0ADMIN",
-      at: "2026-11-20T09:00:00.000Z",
-      reason: "quiet week",
-    });
+    await h.app.rotationState.eject(
+      {
+        teamId: "payments",
+        by: "U0ADMIN",
+        at: "2026-11-20T09:00:00.000Z",
+        reason: "quiet week",
+      },
+      h.config.rotations,
+    );
     const report = await opsReport(h.app.runtime, h.clock.now());
     const blocks = JSON.stringify(report.blocks);
     expect(blocks).toContain("Ops review · last 7 days");

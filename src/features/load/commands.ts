@@ -17,7 +17,7 @@ import { loadMessage } from "./load-blocks";
 import { noiseReport } from "./noise";
 import { noiseMessage } from "./noise-blocks";
 import { readOccurrences } from "./occurrences";
-import { describeEjection, mayEject, mayReadmit, rotationNames } from "./rules";
+import { describeEjection, lastTeamText, mayEject, mayReadmit, rotationNames } from "./rules";
 import { teamLoad } from "./team-load";
 
 export const DEFAULT_NOISE_DAYS = 28;
@@ -135,13 +135,21 @@ async function eject(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
 
   const now = rt.now();
   const before = await shiftsNow(rt, rotations, now);
-  const stored = await rt.rotationState.eject({
-    teamId: team.id,
-    by: ctx.userId,
-    at: now.toISOString(),
-    reason,
-  });
-  if (!stored) {
+  // mayEject read the ejections a moment ago; the store checks again atomically, since other ejects
+  // may have landed since (the last-team rule must hold however many race).
+  const stored = await rt.rotationState.eject(
+    { teamId: team.id, by: ctx.userId, at: now.toISOString(), reason },
+    rotations,
+  );
+  if (stored.outcome === "last-team") {
+    return {
+      text: lastTeamText(
+        team,
+        stored.emptied.flatMap((i) => rotations[i] ?? []),
+      ),
+    };
+  }
+  if (stored.outcome === "already") {
     const e = (await rt.rotationState.ejections()).find((x) => x.teamId === team.id);
     return { text: `${team.name} was ejected a moment ago${e ? ` (${describeEjection(e)})` : ""}.` };
   }

@@ -78,12 +78,12 @@ export function mayEject(input: EjectInput): EjectCheck {
   // the rotation (and the unrouted alerts it may catch) with nobody on call.
   const ejected = new Set(input.ejections.map((e) => e.teamId));
   const emptied = rotations.filter((r) => r.teams.every((t) => t === team.id || ejected.has(t)));
-  if (emptied.length) {
-    return refuse(
-      `${team.name} is the last team left in ${rotationNames(emptied)}; ejecting it would leave nobody on call there. Readmit another team first.`,
-    );
-  }
-  return { ok: true };
+  return emptied.length ? refuse(lastTeamText(team, emptied)) : { ok: true };
+}
+
+/** Why `team`, the last team left in `emptied`, is not ejected (also when the store finds it so). */
+export function lastTeamText(team: Team, emptied: readonly Pick<Rotation, "name">[]): string {
+  return `${team.name} is the last team left in ${rotationNames(emptied)}; ejecting it would leave nobody on call there. Readmit another team first.`;
 }
 
 /** Whether `user` may readmit `team`; whether it is ejected at all the store answers atomically. */

@@ -1,9 +1,11 @@
 // Overrides and ejected teams: the run-time inputs of the rotation engine, shared by all replicas.
 
 import type { Redis } from "ioredis";
+import type { Rotation } from "../../core/config";
 import type { Override } from "../../core/rotation";
 import type { RoutingState } from "../../core/routing";
 import { Keys } from "../../platform/redis/keys";
+import { type EjectTeamOutcome, ejectTeam } from "../../platform/redis/scripts";
 
 interface StoredOverride {
   id: string;
@@ -72,11 +74,22 @@ export class RotationStateStore {
     return Object.values(all).map((raw) => JSON.parse(raw) as Ejection);
   }
 
-  /** Returns false when the team was already ejected. */
-  async eject(e: Ejection): Promise<boolean> {
-    const added = await this.redis.hsetnx(this.keys.ejections(), e.teamId, JSON.stringify(e));
-    if (added) await this.redis.rpush(this.keys.ejectionLog(), JSON.stringify({ ...e, action: "eject" }));
-    return added === 1;
+  /**
+   * Ejects `e.teamId` from `rotations` (those it is in) in one atomic step: refused as `already`
+   * when it is ejected, and as `last-team` (naming the rotations, by index) when it is the last
+   * team left in one of them, however many ejects race.
+   */
+  async eject(e: Ejection, rotations: readonly Pick<Rotation, "teams">[]): Promise<EjectTeamOutcome> {
+    return ejectTeam(
+      this.redis,
+      { ejections: this.keys.ejections(), log: this.keys.ejectionLog() },
+      {
+        teamId: e.teamId,
+        ejection: JSON.stringify(e),
+        logEntry: JSON.stringify({ ...e, action: "eject" }),
+        rotations: rotations.map((r) => r.teams),
+      },
+    );
   }
 
   /** Returns false when the team was not ejected. */

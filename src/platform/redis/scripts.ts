@@ -43,6 +43,7 @@ export const SCRIPTS = {
   claimHeartbeatMiss: loadScript("claim-heartbeat-miss-1.lua"),
   markHeartbeatPaged: loadScript("mark-heartbeat-paged-1.lua"),
   settlePending: loadScript("settle-pending-1.lua"),
+  ejectTeam: loadScript("eject-team-2.lua"),
 } as const;
 
 /** Runs a script: EVALSHA, and EVAL when Redis answers NOSCRIPT. */
@@ -142,6 +143,38 @@ export async function settlePending(
   version: number,
 ): Promise<boolean> {
   return (await runScript(redis, SCRIPTS.settlePending, [key], [member, String(version)])) === 1;
+}
+
+/** What eject-team-2.lua answered; `emptied` are indexes into the rotations given. */
+export type EjectTeamOutcome =
+  | { readonly outcome: "ejected" }
+  | { readonly outcome: "already" }
+  | { readonly outcome: "last-team"; readonly emptied: readonly number[] };
+
+/**
+ * eject-team-2.lua: stores `ejection` for `teamId` and logs it, unless the team is ejected already
+ * or every other team of one of `rotations` (each the team ids of a rotation the team is in) is.
+ */
+export async function ejectTeam(
+  redis: Redis,
+  k: { readonly ejections: string; readonly log: string },
+  a: {
+    readonly teamId: string;
+    readonly ejection: string;
+    readonly logEntry: string;
+    readonly rotations: readonly (readonly string[])[];
+  },
+): Promise<EjectTeamOutcome> {
+  const groups = a.rotations.flatMap((teams) => [String(teams.length), ...teams]);
+  const [outcome, ...rest] = (await runScript(
+    redis,
+    SCRIPTS.ejectTeam,
+    [k.ejections, k.log],
+    [a.teamId, a.ejection, a.logEntry, String(a.rotations.length), ...groups],
+  )) as [string, ...number[]];
+  if (outcome === "ejected" || outcome === "already") return { outcome };
+  if (outcome === "last-team") return { outcome, emptied: rest.map((i) => Number(i) - 1) };
+  throw new Error(`eject-team answered ${String(outcome)}`);
 }
 
 /**
