@@ -353,6 +353,27 @@ describe("the postmortem", () => {
     expect(said(await incident(h, "U01AAA", "list all"))).toContain("✅ postmortem written");
   });
 
+  it("refuses a postmortem saved by someone who may not handle the incident, and stores nothing", async () => {
+    const h = await bot.start();
+    await declaredAndResolved(h);
+    // A correctly signed submission from someone in no rotation or team (a forged or stale form).
+    const res = await submitPostmortem(h, "U0OUTSIDER", "INC-1");
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.body) as { response_action: string; view: { blocks: unknown[] } };
+    expect(body.response_action).toBe("update");
+    expect(JSON.stringify(body.view.blocks)).toContain(
+      "Only rotation participants and admins, members of Playback (the alerts' teams) may write this incident's postmortem.",
+    );
+    expect(await store(h).postmortem("INC-1")).toBeNull();
+    expect((await store(h).get("INC-1"))?.usersAffected).toBeNull();
+    // Opening the form is refused the same way.
+    const triggerId = newTriggerId();
+    h.slack.registerTrigger(triggerId, "U0OUTSIDER");
+    const open = await incident(h, "U0OUTSIDER", "postmortem INC-1", { triggerId });
+    expect(open.args.text).toContain("may write this incident's postmortem");
+    expect(h.slack.callsTo("views.open")).toHaveLength(0);
+  });
+
   it("says when there is nothing to export yet", async () => {
     const h = await bot.start();
     await incident(h, "U01AAA", "declare Checkout fails sev2");

@@ -217,7 +217,7 @@ async function postmortem(rt: Runtime, ctx: CommandContext): Promise<CommandRepl
       md.length > MAX_EXPORT ? `${md.slice(0, MAX_EXPORT)}\n… (cut at ${MAX_EXPORT} characters)` : md;
     return { text: `\`\`\`\n${body}\n\`\`\`` };
   }
-  const refused = await openPostmortem(rt, ctx.triggerId, id, ctx.channelId);
+  const refused = await openPostmortem(rt, ctx.triggerId, id, ctx.userId, ctx.channelId);
   return { text: refused ?? `The postmortem form for ${id} is open.` };
 }
 

@@ -30,6 +30,7 @@ import {
   type TextFieldKey,
   writePostmortem,
 } from "./postmortem";
+import { mayHandleIncident } from "./rules";
 import { incidentStore } from "./store";
 
 export const POSTMORTEM_CALLBACK = "incident.postmortem";
@@ -188,6 +189,19 @@ function postmortemMetadata(raw: string): PostmortemMetadata | null {
   });
 }
 
+const WRITE_POSTMORTEM = "write this incident's postmortem";
+
+/** Why `user` may not write `incident`'s postmortem, or null: the same rule as declaring and noting it. */
+async function postmortemRefusal(rt: Runtime, incident: Incident, user: string): Promise<string | null> {
+  const may = mayHandleIncident(
+    rt.config,
+    await rt.alerts.getMany(incident.alertIds),
+    user,
+    WRITE_POSTMORTEM,
+  );
+  return may.ok ? null : may.text;
+}
+
 /**
  * Opens the form for an incident; returns a refusal to show the person, or null when opened.
  * `channel` is where it was asked for, so the confirmation of the save lands next to the request.
@@ -196,12 +210,15 @@ export async function openPostmortem(
   rt: Runtime,
   triggerId: string,
   incidentId: string,
+  user: string,
   channel: string | null = null,
 ): Promise<string | null> {
   const store = incidentStore(rt.redis, rt.prefix);
   const [incident, existing] = await Promise.all([store.get(incidentId), store.postmortem(incidentId)]);
   if (!incident)
     return `There is no incident ${incidentId}. \`/incident list all\` shows the incidents there are.`;
+  const refused = await postmortemRefusal(rt, incident, user);
+  if (refused) return refused;
   await rt.slack.call("views.open", {
     trigger_id: triggerId,
     view: postmortemModal(incident, existing, rt.now(), channel),
@@ -247,6 +264,10 @@ export function registerPostmortemView(app: App, rt: Runtime): void {
     try {
       const now = rt.now();
       const store = incidentStore(rt.redis, rt.prefix);
+      // Checked on the server at every save: a form can be forged or outlive its author's role.
+      const current = await store.get(meta.incidentId);
+      const refused = current && (await postmortemRefusal(rt, current, user));
+      if (refused) return refuse(refused);
       const res = await store.savePostmortem(meta.incidentId, (incident, previous) => ({
         ok: true,
         postmortem: writePostmortem(previous, incident.id, parsed, user, now),
