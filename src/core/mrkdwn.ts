@@ -9,6 +9,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/**
+ * Text a person typed, for mrkdwn, whether it arrived as Slack sends a slash command (its &, < and
+ * > escaped, mentions live) or was stored escaped already: unescaped first, so an escape stays
+ * single, then escaped, so no `<!channel>`, `<@U…>` or link passes through.
+ */
+export function escapeTyped(text: string): string {
+  return escapeMrkdwn(unescapeMrkdwn(text));
+}
+
 /** Slack's escaped text back to what was typed, for a plain text box that is escaped again on submit. */
 export function unescapeMrkdwn(text: string): string {
   return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");

@@ -5,6 +5,7 @@
 import type { Alert } from "../../core/alert";
 import { BOT } from "../../core/alert-actions";
 import type { OncallConfig, Team } from "../../core/config";
+import { escapeTyped } from "../../core/mrkdwn";
 import type { Block, SlackMessage } from "../../platform/slack/kit";
 import {
   actions,
@@ -73,7 +74,7 @@ export function escalationDm(
   pageLink: string | null,
 ): SlackMessage {
   const esc = alert.escalation;
-  const reason = esc?.reason ?? "";
+  const reason = escapeTyped(esc?.reason ?? "");
   const by = esc ? who(esc.by) : "Someone";
   const where = [link(pageLink), alert.route.oncallUser ? `on call: <@${alert.route.oncallUser}>` : ""]
     .filter(Boolean)
@@ -106,7 +107,7 @@ export function teamPost(
   const lead =
     kind === "handoff"
       ? `${people}\n${who(by)} handed *${what}* to ${team.name}: it is yours now. Whoever takes it, press Acknowledge.`
-      : `${people}\n🚨 ${who(by)} escalated *${what}* to every member of ${team.name}: ${alert.escalation?.reason ?? ""}`;
+      : `${people}\n🚨 ${who(by)} escalated *${what}* to every member of ${team.name}: ${escapeTyped(alert.escalation?.reason ?? "")}`;
   return {
     text: truncate(
       `${people} ${kind === "handoff" ? "Handed to" : "Escalated to"} ${team.name}: ${what}`,

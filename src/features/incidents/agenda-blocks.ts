@@ -3,6 +3,7 @@
 // answer to `/oncall report` and `/incident agenda`.
 
 import { formatDuration } from "../../core/duration";
+import { escapeTyped } from "../../core/mrkdwn";
 import { type Block, context, divider, header, mrkdwn, slackDate } from "../../platform/slack/kit";
 import type { Agenda, AgendaEntry } from "./agenda";
 import { chunkedSections, SEVERITY_MARK, usersLabel } from "./blocks";
@@ -21,7 +22,7 @@ export function agendaLine(e: AgendaEntry, rank: number): string {
       ? `${STATUS_MARK.written} postmortem written (${e.actionItems} action item${e.actionItems === 1 ? "" : "s"})`
       : `${STATUS_MARK[e.postmortem]} ${POSTMORTEM_STATUS_LABEL[e.postmortem]}`;
   return (
-    `${rank}. ${SEVERITY_MARK[i.severity]} *${i.id}* ${i.title} · ${SEVERITY_LABEL[i.severity]} · ` +
+    `${rank}. ${SEVERITY_MARK[i.severity]} *${i.id}* ${escapeTyped(i.title)} · ${SEVERITY_LABEL[i.severity]} · ` +
     `${formatDuration(e.durationMs)}${open} · ${usersLabel(i.usersAffected)} · ` +
     `owner ${e.owner ? `<@${e.owner}>` : "nobody"} · ${pm}`
   );
@@ -30,7 +31,7 @@ export function agendaLine(e: AgendaEntry, rank: number): string {
 function missingLine(e: AgendaEntry): string {
   const i = e.incident;
   const who = e.owner ? `<@${e.owner}>` : "no owner";
-  return `• *${i.id}* ${i.title} (${SEVERITY_LABEL[i.severity]}, resolved ${slackDate(i.resolvedAt ?? i.declaredAt)}) — ${who}: \`/incident postmortem ${i.id}\``;
+  return `• *${i.id}* ${escapeTyped(i.title)} (${SEVERITY_LABEL[i.severity]}, resolved ${slackDate(i.resolvedAt ?? i.declaredAt)}) — ${who}: \`/incident postmortem ${i.id}\``;
 }
 
 /** A titled list with its count in at most `maxBlocks` sections, or the title and `empty` when it has none. */

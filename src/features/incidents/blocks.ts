@@ -2,7 +2,7 @@
 // functions from state to blocks.
 
 import { formatDuration } from "../../core/duration";
-import { escapeMrkdwn } from "../../core/mrkdwn";
+import { escapeMrkdwn, escapeTyped } from "../../core/mrkdwn";
 import { type Block, context, header, mrkdwn, section, slackDate, truncate } from "../../platform/slack/kit";
 import {
   type Incident,
@@ -37,7 +37,7 @@ export function incidentLine(incident: Incident, status: PostmortemStatus, now: 
   const duration = formatDuration(incidentDurationMs(incident, now));
   const state = incident.status === "open" ? `open for ${duration}` : `resolved after ${duration}`;
   return (
-    `${SEVERITY_MARK[incident.severity]} *${incident.id}* ${incident.title} · ${SEVERITY_LABEL[incident.severity]} · ${state}` +
+    `${SEVERITY_MARK[incident.severity]} *${incident.id}* ${escapeTyped(incident.title)} · ${SEVERITY_LABEL[incident.severity]} · ${state}` +
     ` · declared ${slackDate(incident.declaredAt)} by <@${incident.declaredBy}>` +
     ` · ${incident.alertIds.length} alert${incident.alertIds.length === 1 ? "" : "s"}` +
     ` · ${STATUS_MARK[status]} ${POSTMORTEM_STATUS_LABEL[status]}`
@@ -100,12 +100,12 @@ export function incidentDeclaredMessage(
   alerts: readonly LinkedAlert[],
 ): { text: string; blocks: Block[] } {
   const sev = SEVERITY_LABEL[incident.severity];
-  const text = `${SEVERITY_MARK[incident.severity]} ${incident.id} declared (${sev}): ${incident.title}`;
+  const text = `${SEVERITY_MARK[incident.severity]} ${incident.id} declared (${sev}): ${escapeTyped(incident.title)}`;
   return {
     text,
     blocks: [
       header(`${SEVERITY_MARK[incident.severity]} ${incident.id} · ${sev} · declared`),
-      section(mrkdwn(truncate(`*${incident.title}*`, 2900))),
+      section(mrkdwn(truncate(`*${escapeTyped(incident.title)}*`, 2900))),
       context([
         mrkdwn(
           truncate(
@@ -125,7 +125,7 @@ export function incidentDeclaredMessage(
 
 export function incidentResolvedText(incident: Incident, now: Date): string {
   return (
-    `✅ ${incident.id} resolved after ${formatDuration(incidentDurationMs(incident, now))}: ${incident.title}. ` +
+    `✅ ${incident.id} resolved after ${formatDuration(incidentDurationMs(incident, now))}: ${escapeTyped(incident.title)}. ` +
     `Next: write the blameless postmortem with \`/incident postmortem ${incident.id}\`.`
   );
 }

@@ -2,6 +2,8 @@
 // belong to it. Pure: transitions take the incident and `now` and return the next incident or a
 // refusal whose reason is shown as is; the store applies them atomically.
 
+import { escapeTyped } from "../../core/mrkdwn";
+
 export type Severity = "sev1" | "sev2" | "sev3";
 export type IncidentStatus = "open" | "resolved";
 
@@ -161,12 +163,12 @@ export function resolveIncident(incident: Incident, user: string, now: Date): In
 
 /** How a declaration reads in the incident's timeline and in its alerts' threads. */
 export function declaredText(incident: Incident): string {
-  return `<@${incident.declaredBy}> declared ${incident.id} (${SEVERITY_LABEL[incident.severity]}): ${incident.title}`;
+  return `<@${incident.declaredBy}> declared ${incident.id} (${SEVERITY_LABEL[incident.severity]}): ${escapeTyped(incident.title)}`;
 }
 
 /** How an alert's thread records joining an incident that already existed. */
 export function linkedText(incident: Incident, user: string): string {
-  return `<@${user}> linked this alert to ${incident.id} (${SEVERITY_LABEL[incident.severity]}): ${incident.title}`;
+  return `<@${user}> linked this alert to ${incident.id} (${SEVERITY_LABEL[incident.severity]}): ${escapeTyped(incident.title)}`;
 }
 
 /** What the postmortem form may change on the incident itself. */

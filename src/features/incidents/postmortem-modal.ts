@@ -4,6 +4,7 @@
 // submission stores the postmortem and the incident facts it carries together.
 
 import type { App, ViewSubmitAction } from "@slack/bolt";
+import { escapeTyped } from "../../core/mrkdwn";
 import type { Block, InputBlock, ModalView, PlainTextOption } from "../../platform/slack/kit";
 import {
   context,
@@ -90,7 +91,7 @@ export function postmortemModal(
       };
   const blocks: Block[] = [
     paragraph(
-      `*${incident.id} · ${incident.title}*\n${SEVERITY_LABEL[incident.severity]} · ${incident.status} · ${duration} · declared ${slackDate(incident.declaredAt)} by <@${incident.declaredBy}> · ${incident.alertIds.length} linked alert${incident.alertIds.length === 1 ? "" : "s"}`,
+      `*${incident.id} · ${escapeTyped(incident.title)}*\n${SEVERITY_LABEL[incident.severity]} · ${incident.status} · ${duration} · declared ${slackDate(incident.declaredAt)} by <@${incident.declaredBy}> · ${incident.alertIds.length} linked alert${incident.alertIds.length === 1 ? "" : "s"}`,
     ),
     context([
       mrkdwn(

@@ -294,15 +294,23 @@ export function formatUtc(iso: string): string {
  * user id to the name to show (without "@").
  */
 export function slackToMarkdown(text: string, names: Readonly<Record<string, string>> = {}): string {
-  return text
-    .replace(
-      /<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g,
-      (_, id: string, label?: string) => `@${names[id] ?? label ?? id}`,
-    )
-    .replace(/<#([CDG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, label?: string) => `#${label ?? id}`)
-    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, "$1")
-    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "[$2]($1)")
-    .replace(/<(https?:[^>]+)>/g, "$1");
+  return (
+    text
+      .replace(
+        /<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g,
+        (_, id: string, label?: string) => `@${names[id] ?? label ?? id}`,
+      )
+      // Special mentions by name: a pasted export pings nobody.
+      .replace(/<!(channel|here|everyone)(?:\|[^>]*)?>/g, "@$1")
+      .replace(
+        /<!subteam\^([A-Z0-9]+)(?:\|@?([^>]*))?>/g,
+        (_, id: string, label?: string) => `@${label || id}`,
+      )
+      .replace(/<#([CDG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, label?: string) => `#${label ?? id}`)
+      .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, "$1")
+      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "[$2]($1)")
+      .replace(/<(https?:[^>]+)>/g, "$1")
+  );
 }
 
 function cell(text: string): string {
