@@ -17,9 +17,16 @@ import {
   type Incident,
   linkedText,
 } from "../../src/features/incidents/incident";
-import { slackToMarkdown } from "../../src/features/incidents/postmortem";
+import {
+  incidentTimeline,
+  parsePostmortemForm,
+  postmortemMarkdown,
+  slackToMarkdown,
+  writePostmortem,
+} from "../../src/features/incidents/postmortem";
 import { postmortemModal } from "../../src/features/incidents/postmortem-modal";
 import { streamApiAlert } from "../support/alerts";
+import { POSTMORTEM_FULL_TEXT } from "../support/incidents";
 import { ORG as config, WEDNESDAY as NOW, orgTeam } from "../support/org";
 
 const HOSTILE = "<!channel> <!here> <!everyone> <@U123> <!subteam^S1> <https://x|y> & co";
@@ -104,5 +111,30 @@ describe("the postmortem export", () => {
   it("names special mentions instead of passing them through", () => {
     const md = slackToMarkdown("<!channel> <!here|here> <!everyone> <!subteam^S1|@oncall> <!subteam^S2> ok");
     expect(md).toBe("@channel @here @everyone @oncall @S2 ok");
+  });
+
+  it("passes no special mention from the title, the fields or the notes into the Markdown", () => {
+    const parsed = parsePostmortemForm({
+      text: { ...POSTMORTEM_FULL_TEXT, summary: `summary ${HOSTILE}` },
+      actionItems: `<@U01AAA>: page <!here> less`,
+      nearMiss: false,
+      usersAffected: null,
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const base = incidentTitled(`title ${HOSTILE}`);
+    const incident: Incident = {
+      ...base,
+      notes: [{ at: "2026-11-25T10:05:00.000Z", author: "U01AAA", text: `note ${HOSTILE}` }],
+    };
+    const md = postmortemMarkdown({
+      incident,
+      postmortem: writePostmortem(null, incident.id, parsed, "U01AAA", NOW),
+      timeline: incidentTimeline(incident, []),
+      alerts: [],
+      now: NOW,
+    });
+    for (const special of ["<!channel>", "<!here>", "<!everyone>", "<!subteam^S1>"])
+      expect(md).not.toContain(special);
+    expect(md).toContain("# INC-1: title @channel @here @everyone");
   });
 });

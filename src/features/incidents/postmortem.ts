@@ -333,7 +333,7 @@ export function postmortemMarkdown(input: ExportInput): string {
   const md = (t: string) => slackToMarkdown(t, names);
   const user = (id: string | null) => (id ? md(`<@${id}>`) : "—");
   const out: string[] = [];
-  out.push(`# ${incident.id}: ${incident.title}`, "");
+  out.push(`# ${incident.id}: ${md(incident.title)}`, "");
   out.push(
     `_Blameless postmortem. ${pm.nearMiss ? "Near miss: nobody was hurt this time." : "Incident with user impact."}_`,
     "",
