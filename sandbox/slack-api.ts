@@ -1,6 +1,7 @@
 // A fake Slack Web API on loopback for end-to-end tests and the local sandbox. It keeps real
 // workspace state (messages, threads, ephemerals, modals, home tabs), records every call, and
 // can be told to fail the next calls (429 with Retry-After, 5xx, ok:false, slow answers).
+// With rateLimits on it answers 429 as Slack does when a caller outpaces Slack's limits.
 // Point the bot at it with `clientOptions: { slackApiUrl: fake.url }`.
 
 import { randomBytes } from "node:crypto";
@@ -9,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { checkBlocks } from "./slack-blocks-check";
 import { type Args, parseBody, str } from "./slack-body";
 import { dmChannelId } from "./slack-ids";
+import { type LimitSettings, type MethodLimitStats, SlackRateLimiter } from "./slack-limits";
 import { failure, METHODS, type SlackResponse } from "./slack-methods";
 import {
   type FakeChannel,
@@ -20,7 +22,16 @@ import {
 } from "./slack-state";
 import { SocketModeServer } from "./socket-mode";
 
-export type { FakeChannel, FakeEphemeral, FakeMessage, FakeUser, FakeView, SlackResponse };
+export type {
+  FakeChannel,
+  FakeEphemeral,
+  FakeMessage,
+  FakeUser,
+  FakeView,
+  LimitSettings,
+  MethodLimitStats,
+  SlackResponse,
+};
 
 export interface FakeSlackOptions {
   /** 0 (default) picks a free port. */
@@ -34,6 +45,13 @@ export interface FakeSlackOptions {
   readonly botId?: string;
   readonly appId?: string;
   readonly teamId?: string;
+  /**
+   * Slack's rate limits (see slack-limits.ts): true for Slack's figures, settings to change some.
+   * Off by default, so a test sees 429s only when it asks for them.
+   */
+  readonly rateLimits?: boolean | Partial<LimitSettings>;
+  /** The limiter's clock (ms), for tests that move time themselves. */
+  readonly rateLimitClock?: () => number;
 }
 
 export interface RecordedCall {
@@ -85,6 +103,8 @@ export class FakeSlack {
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
   private closed = false;
   private active = 0;
+  private limiter: SlackRateLimiter | null = null;
+  private readonly limitClock: () => number;
 
   private constructor(
     private readonly server: Server,
@@ -94,6 +114,8 @@ export class FakeSlack {
     this.origin = origin;
     this.url = `${origin}/api/`;
     this.socketMode = new SocketModeServer(server, origin, { appId: opts.appId ?? "A0ONCALL" });
+    this.limitClock = opts.rateLimitClock ?? Date.now;
+    this.setRateLimits(opts.rateLimits ?? false);
     this.ws = new SlackWorkspace(
       {
         teamId: opts.teamId ?? "T0EXAMPLE",
@@ -180,6 +202,28 @@ export class FakeSlack {
     this.failures.set(method, queue);
   }
 
+  // --- rate limits ----------------------------------------------------------------------------
+
+  /** Switches Slack's limits on (true, or settings over Slack's figures) or off; buckets start full. */
+  setRateLimits(on: boolean | Partial<LimitSettings>): void {
+    this.limiter = on === false ? null : new SlackRateLimiter(on === true ? {} : on, this.limitClock);
+  }
+
+  /** The limits in force, or null when they are off. */
+  get rateLimits(): LimitSettings | null {
+    return this.limiter?.settings ?? null;
+  }
+
+  /** Calls the limits refused (answered 429) since they were switched on, of one method or all. */
+  rateLimited(method?: string): number {
+    return this.limiter?.limited(method) ?? 0;
+  }
+
+  /** Per method: calls the limits let through and refused. */
+  rateLimitStats(): Record<string, MethodLimitStats> {
+    return this.limiter?.methodStats() ?? {};
+  }
+
   // --- state ----------------------------------------------------------------------------------
 
   /** Top-level messages of a channel or DM, oldest first, as they read now (after updates). */
@@ -264,6 +308,7 @@ export class FakeSlack {
     this.recorded.length = 0;
     this.failures.clear();
     this.responseUrls.clear();
+    this.limiter?.reset();
     this.ws.reset();
   }
 
@@ -322,6 +367,12 @@ export class FakeSlack {
       return this.answer(res, method, args, 200, failure("not_allowed_token_type"));
     }
     if (await this.injectedFailure(method, args, res)) return;
+    const limit = this.limiter?.take(method, args);
+    if (limit && !limit.ok) {
+      return this.answer(res, method, args, 429, failure("ratelimited"), {
+        "Retry-After": String(limit.retryAfterSec),
+      });
+    }
     const handler = METHODS[method];
     const response = handler
       ? handler({ ws: this.ws, args, origin: this.origin, socketMode: this.socketMode })

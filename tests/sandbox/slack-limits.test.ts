@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { dmChannelId } from "../../sandbox/slack-ids";
 import { limitKey, SlackRateLimiter } from "../../sandbox/slack-limits";
+import { FakeSlack } from "../support/fake-slack";
 
 function clock(start = 1_700_000_000_000) {
   let t = start;
@@ -133,5 +134,115 @@ describe("tier buckets per method", () => {
     limiter.reset();
     expect(limiter.limited()).toBe(0);
     expect(limiter.take("chat.postMessage", { channel: "C1" }).ok).toBe(true);
+  });
+});
+
+describe("FakeSlack with rate limits", () => {
+  let fake: FakeSlack;
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  async function call(method: string, args: Record<string, unknown>) {
+    const res = await fetch(`${fake.url}${method}`, {
+      method: "POST",
+      headers: { authorization: "Bearer xoxb-test", "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify(args),
+    });
+    return {
+      status: res.status,
+      retryAfter: res.headers.get("retry-after"),
+      body: (await res.json()) as Record<string, unknown>,
+    };
+  }
+
+  it("answers a fifth post to a channel 429 with Retry-After, records it, and still posts elsewhere", async () => {
+    fake = await FakeSlack.start({ rateLimits: true });
+    for (let i = 0; i < 4; i++) {
+      expect((await call("chat.postMessage", { channel: "C1", text: `p${i}` })).status).toBe(200);
+    }
+    const refused = await call("chat.postMessage", { channel: "C1", text: "p4" });
+    expect(refused).toEqual({ status: 429, retryAfter: "1", body: { ok: false, error: "ratelimited" } });
+    expect((await call("chat.postMessage", { channel: "C2", text: "other" })).body.ok).toBe(true);
+    expect(fake.messages("C1").map((m) => m.text)).toEqual(["p0", "p1", "p2", "p3"]);
+    expect(fake.callsTo("chat.postMessage").filter((c) => c.status === 429)).toHaveLength(1);
+    expect(fake.rateLimited()).toBe(1);
+    expect(fake.rateLimitStats()).toEqual({ "chat.postMessage": { allowed: 5, limited: 1 } });
+  });
+
+  it("lets a post through again after the Retry-After (a real second)", async () => {
+    fake = await FakeSlack.start({ rateLimits: true });
+    for (let i = 0; i < 4; i++) await call("chat.postMessage", { channel: "C1", text: `p${i}` });
+    const refused = await call("chat.postMessage", { channel: "C1", text: "late" });
+    expect(refused.status).toBe(429);
+    await new Promise((r) => setTimeout(r, Number(refused.retryAfter) * 1000));
+    expect((await call("chat.postMessage", { channel: "C1", text: "late" })).status).toBe(200);
+  });
+
+  it("counts replies and DMs by user id against their conversations, tiers per method (moved clock)", async () => {
+    const c = clock();
+    fake = await FakeSlack.start({
+      rateLimits: true,
+      rateLimitClock: c.now,
+      users: [{ id: "U0ALICE", name: "alice" }],
+    });
+    const parent = await call("chat.postMessage", { channel: "C1", text: "page" });
+    const ts = String(parent.body.ts);
+    for (let i = 0; i < 3; i++) {
+      await call("chat.postMessage", { channel: "C1", thread_ts: ts, text: `note ${i}` });
+    }
+    expect((await call("chat.postMessage", { channel: "C1", thread_ts: ts })).status).toBe(429);
+
+    const dm = fake.dmChannel("U0ALICE");
+    for (let i = 0; i < 2; i++) await call("chat.postMessage", { channel: "U0ALICE", text: `u${i}` });
+    for (let i = 0; i < 2; i++) await call("chat.postMessage", { channel: dm, text: `d${i}` });
+    expect((await call("chat.postMessage", { channel: "U0ALICE", text: "x" })).status).toBe(429);
+    expect(fake.messages(dm)).toHaveLength(4);
+
+    const updates = [];
+    for (let i = 0; i < 26; i++) {
+      updates.push((await call("chat.update", { channel: "C1", ts, text: `v${i}` })).status);
+    }
+    expect(updates.filter((s) => s === 200)).toHaveLength(25);
+    expect(updates[25]).toBe(429);
+    const infos = [];
+    for (let i = 0; i < 51; i++) infos.push((await call("users.info", { user: "U0ALICE" })).status);
+    expect(infos.lastIndexOf(200)).toBe(49);
+    expect(infos[50]).toBe(429);
+    expect(fake.rateLimited()).toBe(4);
+
+    c.advance(1200);
+    expect((await call("chat.update", { channel: "C1", ts, text: "later" })).status).toBe(200);
+    expect((await call("chat.postMessage", { channel: "C1", text: "later" })).status).toBe(200);
+  });
+
+  it("is off by default, and switches on and off at runtime", async () => {
+    fake = await FakeSlack.start();
+    expect(fake.rateLimits).toBeNull();
+    for (let i = 0; i < 10; i++)
+      expect((await call("chat.postMessage", { channel: "C1", text: "x" })).status).toBe(200);
+    fake.setRateLimits({ postBurst: 2 });
+    expect(fake.rateLimits?.postBurst).toBe(2);
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await call("chat.postMessage", { channel: "C1", text: "x" })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    fake.setRateLimits(false);
+    expect((await call("chat.postMessage", { channel: "C1", text: "x" })).status).toBe(200);
+    expect(fake.rateLimited()).toBe(0);
+  });
+
+  it("never limits posts to a response_url", async () => {
+    fake = await FakeSlack.start({ rateLimits: true });
+    const url = fake.responseUrl({ channel: "C1", user: "U0ALICE" });
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ response_type: "in_channel", text: `r${i}` }),
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(fake.rateLimited()).toBe(0);
   });
 });
