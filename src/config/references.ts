@@ -124,6 +124,23 @@ function checkRotationIds(inputs: ReferenceInputs, issues: Issues): Set<string> 
   return new Set(seen.keys());
 }
 
+/** Two rotations sharing a user group would each keep replacing the other's on-call engineer. */
+function checkUsergroups(inputs: ReferenceInputs, issues: Issues): void {
+  const seen = new Seen<string>();
+  for (const source of inputs.rotations) {
+    const data = record(source.data);
+    for (const field of ["usergroup", "usergroup_handle"] as const) {
+      seen.add(text(data?.[field]), source.file, (other, group) =>
+        issues.at(
+          source,
+          [field],
+          `user group ${JSON.stringify(group)} is already the on-call group of ${other}; give each rotation its own`,
+        ),
+      );
+    }
+  }
+}
+
 function checkServices(source: YamlSource, known: Known, issues: Issues): void {
   const { teams, teamsFile, rotationIds } = known;
   const data = record(source.data);
@@ -262,6 +279,7 @@ export function checkReferences(inputs: ReferenceInputs): ConfigIssue[] {
   const teams =
     inputs.teams && Array.isArray(record(inputs.teams.data)?.teams) ? checkTeams(inputs.teams, issues) : null;
   const rotationIds = checkRotationIds(inputs, issues);
+  checkUsergroups(inputs, issues);
   const known: Known = { teams, teamsFile, rotationIds: inputs.rotationsComplete ? rotationIds : null };
   if (inputs.services) checkServices(inputs.services, known, issues);
   for (const rotation of inputs.rotations) checkRotation(rotation, known, issues);

@@ -11,6 +11,7 @@ import type {
   Rotation,
   Service,
   Team,
+  UsergroupRef,
   Weekday,
   Workdays,
 } from "../core/config";
@@ -129,6 +130,21 @@ const alertmanager = strictObject(
     }),
   );
 
+const usergroupId = z
+  .string({ error: 'a Slack user group id such as "S0ONCALL"' })
+  .regex(
+    /^S[A-Z0-9]{2,}$/,
+    "is not a Slack user group id; use the group's id (S…, upper-case letters and digits), or name a handle with usergroup_handle",
+  );
+
+// Slack's own rule for handles: lower-case letters, digits, hyphens, periods and underscores.
+const usergroupHandle = z
+  .string({ error: 'a user group handle such as "oncall-merged"' })
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,79}$/,
+    'is not a user group handle; use lower-case letters, digits, "-", "." and "_" without the "@", e.g. "oncall-merged"',
+  );
+
 const participant = strictObject({ user: slackUser, team: reference("team") }, "user and team");
 
 export const rotationFile = strictObject(
@@ -160,26 +176,45 @@ export const rotationFile = strictObject(
       "must list at least one admin",
     ),
     alertmanager: alertmanager.optional(),
+    usergroup: usergroupId.optional(),
+    usergroup_handle: usergroupHandle.optional(),
   },
   "rotation settings",
-).transform(
-  (r): Rotation => ({
-    id: r.id,
-    name: r.name ?? r.id,
-    channel: r.channel,
-    timezone: r.timezone,
-    teams: r.teams,
-    start: r.start,
-    handoff: { day: r.handoff.day, time: r.handoff.time },
-    shift: r.shift,
-    participants: r.participants.map((p) => ({ user: p.user, team: p.team })),
-    escalation: { ackTimeoutMs: r.escalation.ack_timeout, repeats: r.escalation.repeats },
-    loadLimits: { pagesPerWeek: r.load_limits.pages_per_week, windowWeeks: r.load_limits.window },
-    admins: r.admins,
-    // Only when set, so a rotation without one reads as it always did.
-    ...(r.alertmanager ? { alertmanager: r.alertmanager } : {}),
-  }),
-);
+)
+  .superRefine((r, ctx) => {
+    if (r.usergroup !== undefined && r.usergroup_handle !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["usergroup_handle"],
+        message: "name either usergroup (an existing group's id) or usergroup_handle, not both",
+      });
+    }
+  })
+  .transform(
+    (r): Rotation => ({
+      id: r.id,
+      name: r.name ?? r.id,
+      channel: r.channel,
+      timezone: r.timezone,
+      teams: r.teams,
+      start: r.start,
+      handoff: { day: r.handoff.day, time: r.handoff.time },
+      shift: r.shift,
+      participants: r.participants.map((p) => ({ user: p.user, team: p.team })),
+      escalation: { ackTimeoutMs: r.escalation.ack_timeout, repeats: r.escalation.repeats },
+      loadLimits: { pagesPerWeek: r.load_limits.pages_per_week, windowWeeks: r.load_limits.window },
+      admins: r.admins,
+      // Only when set, so a rotation without one reads as it always did.
+      ...(r.alertmanager ? { alertmanager: r.alertmanager } : {}),
+      ...(usergroupRef(r) ? { usergroup: usergroupRef(r) } : {}),
+    }),
+  );
+
+function usergroupRef(r: { usergroup?: string; usergroup_handle?: string }): UsergroupRef | null {
+  if (r.usergroup !== undefined) return { kind: "id", id: r.usergroup };
+  if (r.usergroup_handle !== undefined) return { kind: "handle", handle: r.usergroup_handle };
+  return null;
+}
 
 export const reviewFile = strictObject(
   { channel: slackChannel, day: weekday, time: timeOfDay, timezone: timeZone },

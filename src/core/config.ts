@@ -75,7 +75,14 @@ export interface Rotation {
   readonly admins: readonly string[];
   /** The Alertmanager that silences this rotation's alerts; absent: ALERTMANAGER_URL's, if set. */
   readonly alertmanager?: AlertmanagerConfig | null;
+  /** The Slack user group whose only member is whoever is on call; absent: none. */
+  readonly usergroup?: UsergroupRef | null;
 }
+
+/** A user group by its id (it exists), or by its handle (the bot creates it when missing). */
+export type UsergroupRef =
+  | { readonly kind: "id"; readonly id: string }
+  | { readonly kind: "handle"; readonly handle: string };
 
 /**
  * An Alertmanager as a rotation's YAML names it. Secrets stay out of the repository: the YAML names
