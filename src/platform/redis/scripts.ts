@@ -44,6 +44,8 @@ export const SCRIPTS = {
   markHeartbeatPaged: loadScript("mark-heartbeat-paged-1.lua"),
   settlePending: loadScript("settle-pending-1.lua"),
   ejectTeam: loadScript("eject-team-2.lua"),
+  admitStormAlert: loadScript("admit-storm-alert-5.lua"),
+  moveStormAlert: loadScript("move-storm-alert-5.lua"),
 } as const;
 
 /** Runs a script: EVALSHA, and EVAL when Redis answers NOSCRIPT. */
@@ -284,4 +286,76 @@ export async function claimHeartbeatMiss(
 /** mark-heartbeat-paged-1.lua: true when the outage is still on and now marked paged. */
 export async function markHeartbeatPaged(redis: Redis, key: string, outage: string): Promise<boolean> {
   return (await runScript(redis, SCRIPTS.markHeartbeatPaged, [key], [outage])) === 1;
+}
+
+/** The keys of a channel's storm scripts (admit-storm-alert-5.lua, move-storm-alert-5.lua). */
+export interface StormKeys {
+  readonly channel: string;
+  readonly recent: string;
+  readonly admitted: string;
+  readonly storm: string;
+  readonly stormAlerts: string;
+}
+
+export type StormAdmitAnswer =
+  | { readonly kind: "page" }
+  | { readonly kind: "fold"; readonly seq: string; readonly opened: boolean }
+  | { readonly kind: "retry"; readonly seq: string };
+
+/** admit-storm-alert-5.lua: a page, or the storm the alert folds into (see the script's header). */
+export async function admitStormAlert(
+  redis: Redis,
+  k: StormKeys,
+  a: {
+    readonly alertId: string;
+    readonly nowMs: number;
+    readonly windowMs: number;
+    readonly threshold: number;
+    readonly candidateSeq: string;
+    readonly state: string;
+    readonly openedAt: string;
+    readonly oncall: string | null;
+    readonly ttlSeconds: number;
+  },
+): Promise<StormAdmitAnswer> {
+  const [kind, seq, opened] = (await runScript(
+    redis,
+    SCRIPTS.admitStormAlert,
+    [k.channel, k.recent, k.admitted, k.storm, k.stormAlerts],
+    [
+      a.alertId,
+      String(a.nowMs),
+      String(a.windowMs),
+      String(a.threshold),
+      a.candidateSeq,
+      a.state,
+      a.openedAt,
+      a.oncall ?? "",
+      String(Math.max(1, Math.ceil(a.ttlSeconds))),
+    ],
+  )) as [string, string, number];
+  if (kind === "page") return { kind };
+  if (kind === "fold") return { kind, seq: String(seq), opened: Number(opened) === 1 };
+  if (kind === "retry") return { kind, seq: String(seq) };
+  throw new Error(`admit-storm-alert answered ${String(kind)}`);
+}
+
+/** move-storm-alert-5.lua: a storm alert's new digest state, or its leaving; whether that closed the storm. */
+export async function moveStormAlert(
+  redis: Redis,
+  k: StormKeys,
+  a: {
+    readonly alertId: string;
+    readonly move: { readonly kind: "state"; readonly state: string } | { readonly kind: "leave" };
+    readonly seq: string;
+    readonly nowIso: string;
+  },
+): Promise<{ changed: boolean; closedNow: boolean; closed: boolean }> {
+  const [changed, closedNow, closed] = (await runScript(
+    redis,
+    SCRIPTS.moveStormAlert,
+    [k.storm, k.stormAlerts, k.admitted, k.channel, k.recent],
+    [a.alertId, a.move.kind, a.move.kind === "state" ? a.move.state : "", a.seq, a.nowIso],
+  )) as [number, number, number];
+  return { changed: Number(changed) === 1, closedNow: Number(closedNow) === 1, closed: Number(closed) === 1 };
 }
