@@ -10,6 +10,7 @@ import { alertButtonsFeature, notifyFeature, slackReconcileFeature } from "./fea
 import { remediationFeature } from "./features/remediation";
 import { calendarFeature, homeFeature, oncallCommandsFeature, shiftChangeFeature } from "./features/rotation";
 import { silencesFeature } from "./features/silences";
+import { swapsFeature } from "./features/swaps";
 import type { Feature } from "./runtime";
 
 export const FEATURES: readonly Feature[] = [
@@ -28,4 +29,5 @@ export const FEATURES: readonly Feature[] = [
   reviewFeature,
   heartbeatFeature,
   silencesFeature,
+  swapsFeature,
 ];

@@ -156,7 +156,7 @@ async function removeOverride(rt: Runtime, ctx: CommandContext): Promise<Command
 }
 
 /** The rotation an override is for: named, the only one, or the one the user belongs to. */
-function overrideRotation(config: OncallConfig, word: string | undefined, target: string): Rotation {
+export function overrideRotation(config: OncallConfig, word: string | undefined, target: string): Rotation {
   if (word) return requireRotation(config, word);
   if (config.rotations.length === 1) return config.rotations[0]!;
   const mine = config.rotations.filter((r) => mayCover(config, r, target));

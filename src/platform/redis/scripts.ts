@@ -44,6 +44,7 @@ export const SCRIPTS = {
   markHeartbeatPaged: loadScript("mark-heartbeat-paged-1.lua"),
   settlePending: loadScript("settle-pending-1.lua"),
   ejectTeam: loadScript("eject-team-2.lua"),
+  settleSwap: loadScript("settle-swap-1.lua"),
   admitStormAlert: loadScript("admit-storm-alert-5.lua"),
   moveStormAlert: loadScript("move-storm-alert-5.lua"),
 } as const;
@@ -358,4 +359,27 @@ export async function moveStormAlert(
     [a.alertId, a.move.kind, a.move.kind === "state" ? a.move.state : "", a.seq, a.nowIso],
   )) as [number, number, number];
   return { changed: Number(changed) === 1, closedNow: Number(closedNow) === 1, closed: Number(closed) === 1 };
+}
+
+export type SwapSettlement =
+  | { readonly outcome: "taken" | "taken-before"; readonly by: string }
+  | { readonly outcome: "expired" | "expired-before" | "open" | "missing" };
+
+/** settle-swap-1.lua: the first Take of a swap request wins; nobody takes one past its expiry. */
+export async function settleSwap(
+  redis: Redis,
+  key: string,
+  a: { readonly action: "take" | "expire"; readonly taker?: string; readonly nowMs: number },
+): Promise<SwapSettlement> {
+  const [outcome, by] = (await runScript(
+    redis,
+    SCRIPTS.settleSwap,
+    [key],
+    [a.action, a.taker ?? "", String(a.nowMs)],
+  )) as [string, string];
+  if (outcome === "taken" || outcome === "taken-before") return { outcome, by };
+  if (outcome === "expired" || outcome === "expired-before" || outcome === "open" || outcome === "missing") {
+    return { outcome };
+  }
+  throw new Error(`settle-swap answered ${String(outcome)}`);
 }
