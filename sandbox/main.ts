@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const host = env.HOST?.trim() || "127.0.0.1";
   const logLevel = env.LOG_LEVEL?.trim() || "warn";
   const socketMode = process.argv.includes("--socket-mode") || env.SANDBOX_SOCKET_MODE === "1";
+  // Slack's limits are on, so a storm here shows what it does against the real Slack.
+  const rateLimits = env.SANDBOX_RATE_LIMITS?.trim() !== "0";
 
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
       // Set it to keep one token across restarts (scripts, an Alertmanager pointed at the sandbox).
       webhookToken: env.ALERT_WEBHOOK_TOKEN?.trim() || undefined,
       alertmanagerUrl: alertmanager.url,
+      rateLimits,
     });
   } catch (err) {
     await alertmanager.stop();
@@ -90,6 +93,9 @@ async function main(): Promise<void> {
       socketMode
         ? "  Slack: Socket Mode (the page's clicks and commands reach the bot over its socket)"
         : "  Slack: signed HTTP posts to /slack/events (--socket-mode for Socket Mode)",
+      rateLimits
+        ? "  Slack's rate limits: on, 429 with Retry-After as Slack answers (SANDBOX_RATE_LIMITS=0: off)"
+        : "  Slack's rate limits: off (SANDBOX_RATE_LIMITS=0)",
       `  Webhook token: ${sandbox.settings.alertWebhookToken} (ALERT_WEBHOOK_TOKEN)`,
       "",
       "  Fire an alert from the page, or from a shell:",

@@ -33,6 +33,8 @@ export interface SandboxOptions {
   readonly webhookToken?: string;
   /** The Alertmanager pages' Silence talks to (ALERTMANAGER_URL); none when unset. */
   readonly alertmanagerUrl?: string | null;
+  /** The fake Slack answers 429 as Slack does (npm run sandbox: on); off when unset. */
+  readonly rateLimits?: boolean;
 }
 
 export interface Sandbox {
@@ -58,7 +60,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const origin = `http://${shownHost}:${port}`;
 
   const workspace = workspaceFromConfig(config);
-  const slack = await FakeSlack.start({ users: workspace.users, channels: workspace.channels });
+  const slack = await FakeSlack.start({
+    users: workspace.users,
+    channels: workspace.channels,
+    rateLimits: opts.rateLimits ?? false,
+  });
   const closeAll: (() => Promise<void>)[] = [() => slack.close()];
   let closed = false;
   const cleanup = async () => {

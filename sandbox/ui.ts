@@ -73,6 +73,8 @@ function emojiJson(): Promise<string> {
 const COMMANDS: readonly SlashCommand[] = ["/oncall", "/incident"];
 const BODY_LIMIT = 256 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** Storm ×20 pages within Slack's limits for a while; ×200 outruns them, as a real outage does. */
+const STORM_SIZES: readonly number[] = [20, 200];
 
 /** The bot's clock in the sandbox: real time, optionally shifted so a visitor can try workday rules. */
 export class SandboxClock {
@@ -272,6 +274,21 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
       // Messages tab; their answers are shown on the Home page.
       homeChannel,
       homeEphemerals: mine.filter((e) => e.channel === homeChannel).map(ephemeralJson),
+      slackLimits: slackLimitsJson(),
+    };
+  }
+
+  /** How often the fake Slack answered 429, so a storm shows what Slack's limits do to the bot. */
+  function slackLimitsJson(): Json {
+    const byMethod = Object.entries(slack.rateLimitStats())
+      .filter(([, s]) => s.limited > 0)
+      .map(([method, s]) => ({ method, ...s }))
+      .sort((a, b) => b.limited - a.limited);
+    return {
+      on: slack.rateLimits !== null,
+      calls: slack.calls.filter((c) => c.method !== "response_url").length,
+      limited: slack.rateLimited(),
+      byMethod,
     };
   }
 
@@ -487,8 +504,11 @@ export function createSandboxUi(deps: SandboxUiDeps): SandboxUi {
     return { status: res.status, notice: ok ? null : `the webhook answered ${res.status}: ${res.body}` };
   }
 
-  async function storm(): Promise<Json> {
-    const results = await Promise.all(stormAlerts(deps.examples).map(fireOne));
+  async function storm(body: Json): Promise<Json> {
+    const count = body.count === undefined ? 20 : Number(body.count);
+    if (!STORM_SIZES.includes(count))
+      throw new HttpError(400, `count must be one of ${STORM_SIZES.join(", ")}`);
+    const results = await Promise.all(stormAlerts(deps.examples, count).map(fireOne));
     const failed = results.filter((r) => r.status < 200 || r.status >= 300);
     return {
       fired: results.length,

@@ -368,17 +368,42 @@ function Topbar() {
     <button type="button" id="fire-btn" class="btn primary" aria-keyshortcuts="f" onClick=${() => openDialog("fire")}>
       Fire an alert
     </button>
-    <button
-      type="button"
-      id="storm-btn"
-      class="btn danger"
-      title="Twenty different alerts at once"
-      aria-busy=${S.busy.has("storm") ? "true" : undefined}
-      onClick=${storm}
-    >
-      Storm ×20
-    </button>
+    <${StormButton} id="storm-btn" count=${20} label="Storm ×20" title="Twenty different alerts at once" />
+    <${StormButton}
+      id="storm200-btn"
+      count=${200}
+      label="×200"
+      title="Two hundred different alerts at once: more than Slack's limits let through"
+    />
+    <${SlackLimits} limits=${S.state?.slackLimits} />
   </header>`;
+}
+
+function StormButton({ id, count, label, title }) {
+  return html`<button
+    type="button"
+    id=${id}
+    class="btn danger"
+    title=${title}
+    aria-busy=${S.busy.has("storm") ? "true" : undefined}
+    onClick=${() => storm(count)}
+  >
+    ${label}
+  </button>`;
+}
+
+/** How many of the bot's Slack calls the fake answered 429 (Slack's rate limits). */
+function SlackLimits({ limits }) {
+  if (!limits) return null;
+  if (!limits.on)
+    return html`<span id="slack-429" class="limits muted" title="The fake Slack's rate limits are off">429s: off</span>`;
+  const detail = limits.byMethod
+    .map((m) => `${m.method}: ${m.limited} of ${m.allowed + m.limited}`)
+    .join("\n");
+  const title = `Slack calls answered 429 (rate limited) of ${limits.calls} calls${detail ? `\n${detail}` : ""}`;
+  return html`<span id="slack-429" class=${`limits${limits.limited > 0 ? " hit" : ""}`} title=${title}>
+    429s: <strong>${limits.limited}</strong> / ${limits.calls}
+  </span>`;
 }
 
 function unreadIn(c) {
@@ -1036,9 +1061,9 @@ async function fire(event) {
   }
 }
 
-async function storm() {
+async function storm(count) {
   S.jumpAfterFire = true;
-  const result = await run(api.post("/sandbox/api/storm"), "storm");
+  const result = await run(api.post("/sandbox/api/storm", { count }), "storm");
   if (result) toast(`Fired ${result.fired} alerts at once`);
 }
 
