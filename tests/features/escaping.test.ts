@@ -25,6 +25,7 @@ import {
   writePostmortem,
 } from "../../src/features/incidents/postmortem";
 import { postmortemModal } from "../../src/features/incidents/postmortem-modal";
+import { describeEjection, ejectedRotationText, ejectedTeamText } from "../../src/features/load/rules";
 import { streamApiAlert } from "../support/alerts";
 import { POSTMORTEM_FULL_TEXT } from "../support/incidents";
 import { ORG as config, WEDNESDAY as NOW, orgTeam } from "../support/org";
@@ -104,6 +105,23 @@ describe("escalation reasons", () => {
     expectInert(dm.text);
     expectInert(dm.blocks);
     expectInert(teamPost(alert, config, orgTeam("playback"), "escalation", "U02AAA", null).blocks);
+  });
+});
+
+describe("ejection reasons", () => {
+  // As `/oncall eject <team> <reason>` delivers them: Slack passes typed mentions through raw.
+  const ejection = { teamId: "playback", by: "U02AAA", at: NOW.toISOString(), reason: HOSTILE };
+
+  it("render inert in the rotation's and the team's notices", () => {
+    const team = orgTeam("playback");
+    expectInert(ejectedRotationText(team, { name: "Merged on-call" }, ejection, ""));
+    expectInert(ejectedTeamText(team, [{ name: "Merged on-call" }], ejection));
+  });
+
+  it("render inert where a stored ejection is described (already ejected, ejected a moment ago)", () => {
+    expectInert(describeEjection(ejection));
+    // Stored as typed by a slash command whose text Slack had escaped: still escaped once.
+    expectInert(describeEjection({ ...ejection, reason: ESCAPED }));
   });
 });
 

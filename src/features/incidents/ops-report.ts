@@ -10,6 +10,7 @@ import type { Runtime } from "../../runtime";
 import { formatRate, plural } from "../load/load-blocks";
 import { noiseReport } from "../load/noise";
 import { teamLabel } from "../load/noise-blocks";
+import { ejectionReason } from "../load/rules";
 import { teamLoad } from "../load/team-load";
 
 const NOISY_SHOWN = 5;
@@ -62,7 +63,7 @@ export async function opsReport(
   for (const e of ejections) {
     const t = teams.find((x) => x.id === e.teamId);
     limitLines.push(
-      `⏏ *${t?.name ?? e.teamId}* is ejected since ${e.at.slice(0, 10)} (by <@${e.by}>: ${e.reason}); ` +
+      `⏏ *${t?.name ?? e.teamId}* is ejected since ${e.at.slice(0, 10)} (by <@${e.by}>: ${ejectionReason(e.reason)}); ` +
         `\`/oncall readmit ${e.teamId}\` when its load is back under the limit`,
     );
   }

@@ -17,7 +17,15 @@ import { loadMessage } from "./load-blocks";
 import { noiseReport } from "./noise";
 import { noiseMessage } from "./noise-blocks";
 import { readOccurrences } from "./occurrences";
-import { describeEjection, lastTeamText, mayEject, mayReadmit, rotationNames } from "./rules";
+import {
+  describeEjection,
+  ejectedRotationText,
+  ejectedTeamText,
+  lastTeamText,
+  mayEject,
+  mayReadmit,
+  rotationNames,
+} from "./rules";
 import { teamLoad } from "./team-load";
 
 export const DEFAULT_NOISE_DAYS = 28;
@@ -137,10 +145,8 @@ async function eject(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const before = await shiftsNow(rt, rotations, now);
   // mayEject read the ejections a moment ago; the store checks again atomically, since other ejects
   // may have landed since (the last-team rule must hold however many race).
-  const stored = await rt.rotationState.eject(
-    { teamId: team.id, by: ctx.userId, at: now.toISOString(), reason },
-    rotations,
-  );
+  const record = { teamId: team.id, by: ctx.userId, at: now.toISOString(), reason };
+  const stored = await rt.rotationState.eject(record, rotations);
   if (stored.outcome === "last-team") {
     return {
       text: lastTeamText(
@@ -156,17 +162,11 @@ async function eject(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   const after = await shiftsNow(rt, rotations, now);
   const problems: string[] = [];
   for (const [i, r] of rotations.entries()) {
-    const text =
-      `⏏ ${team.name} is ejected from ${r.name} by <@${ctx.userId}>: ${reason}. ` +
-      `Its alerts now go to <#${team.channel}> and its members.${onCallChange(before[i] ?? null, after[i] ?? null)}`;
+    const text = ejectedRotationText(team, r, record, onCallChange(before[i] ?? null, after[i] ?? null));
     const failed = await post(rt, r.channel, text);
     if (failed) problems.push(failed);
   }
-  const teamNotice =
-    `⏏ ${team.name} is ejected from ${rotationNames(rotations)} by <@${ctx.userId}>: ${reason}. ` +
-    `From now on its alerts page this channel and every member of ${team.name}; alerts already open stay where they are. ` +
-    `A rotation admin can bring it back with \`/oncall readmit ${team.id}\`.`;
-  const failed = await post(rt, team.channel, teamNotice);
+  const failed = await post(rt, team.channel, ejectedTeamText(team, rotations, record));
   if (failed) problems.push(failed);
   return {
     text:

@@ -3,6 +3,7 @@
 // Pure; a refusal is a value whose text is shown to the person as is.
 
 import type { Rotation, Team } from "../../core/config";
+import { escapeTyped } from "../../core/mrkdwn";
 
 /** A stored ejection, as the rules read it (the rotation store keeps them). */
 export interface EjectionRecord {
@@ -31,8 +32,42 @@ export function rotationNames(rotations: readonly Pick<Rotation, "name">[]): str
   return rotations.map((r) => r.name).join(" and ");
 }
 
+/**
+ * An ejection's reason as it is shown: typed by an admin (slash commands deliver `<!channel>` or
+ * `<@U…>` as typed), so escaped, never a live mention.
+ */
+export function ejectionReason(reason: string): string {
+  return escapeTyped(reason);
+}
+
 export function describeEjection(e: EjectionRecord): string {
-  return `by <@${e.by}> on ${e.at.slice(0, 10)}: ${e.reason}`;
+  return `by <@${e.by}> on ${e.at.slice(0, 10)}: ${ejectionReason(e.reason)}`;
+}
+
+/** The rotation channel's notice of an ejection; `change` says who is on call now, if that changed. */
+export function ejectedRotationText(
+  team: Team,
+  rotation: Pick<Rotation, "name">,
+  e: EjectionRecord,
+  change: string,
+): string {
+  return (
+    `⏏ ${team.name} is ejected from ${rotation.name} by <@${e.by}>: ${ejectionReason(e.reason)}. ` +
+    `Its alerts now go to <#${team.channel}> and its members.${change}`
+  );
+}
+
+/** The ejected team's own channel's notice. */
+export function ejectedTeamText(
+  team: Team,
+  rotations: readonly Pick<Rotation, "name">[],
+  e: EjectionRecord,
+): string {
+  return (
+    `⏏ ${team.name} is ejected from ${rotationNames(rotations)} by <@${e.by}>: ${ejectionReason(e.reason)}. ` +
+    `From now on its alerts page this channel and every member of ${team.name}; alerts already open stay where they are. ` +
+    `A rotation admin can bring it back with \`/oncall readmit ${team.id}\`.`
+  );
 }
 
 /** Only an admin of one of the team's rotations may eject or readmit it. */
