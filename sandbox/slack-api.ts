@@ -10,7 +10,12 @@ import type { AddressInfo } from "node:net";
 import { checkBlocks } from "./slack-blocks-check";
 import { type Args, parseBody, str } from "./slack-body";
 import { dmChannelId } from "./slack-ids";
-import { type LimitSettings, type MethodLimitStats, SlackRateLimiter } from "./slack-limits";
+import {
+  type LimitOverrides,
+  type LimitSettings,
+  type MethodLimitStats,
+  SlackRateLimiter,
+} from "./slack-limits";
 import { failure, METHODS, type SlackResponse } from "./slack-methods";
 import {
   type FakeChannel,
@@ -28,6 +33,7 @@ export type {
   FakeMessage,
   FakeUser,
   FakeView,
+  LimitOverrides,
   LimitSettings,
   MethodLimitStats,
   SlackResponse,
@@ -49,7 +55,7 @@ export interface FakeSlackOptions {
    * Slack's rate limits (see slack-limits.ts): true for Slack's figures, settings to change some.
    * Off by default, so a test sees 429s only when it asks for them.
    */
-  readonly rateLimits?: boolean | Partial<LimitSettings>;
+  readonly rateLimits?: boolean | LimitOverrides;
   /** The limiter's clock (ms), for tests that move time themselves. */
   readonly rateLimitClock?: () => number;
 }
@@ -205,7 +211,7 @@ export class FakeSlack {
   // --- rate limits ----------------------------------------------------------------------------
 
   /** Switches Slack's limits on (true, or settings over Slack's figures) or off; buckets start full. */
-  setRateLimits(on: boolean | Partial<LimitSettings>): void {
+  setRateLimits(on: boolean | LimitOverrides): void {
     this.limiter = on === false ? null : new SlackRateLimiter(on === true ? {} : on, this.limitClock);
   }
 

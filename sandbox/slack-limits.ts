@@ -52,6 +52,11 @@ export const SLACK_METHOD_TIERS: Readonly<Record<string, Tier>> = {
   "views.publish": 4,
 };
 
+/** Settings over Slack's figures; tierPerMinute and methodTiers merge with the defaults. */
+export type LimitOverrides = Partial<Omit<LimitSettings, "tierPerMinute">> & {
+  readonly tierPerMinute?: { readonly [T in Tier]?: number };
+};
+
 export const SLACK_LIMITS: LimitSettings = {
   postBurst: 4,
   postPerSecond: 1,
@@ -82,7 +87,7 @@ interface Bucket {
   readonly rate: number;
 }
 
-export function limitSettings(partial: Partial<LimitSettings> = {}): LimitSettings {
+export function limitSettings(partial: LimitOverrides = {}): LimitSettings {
   return {
     ...SLACK_LIMITS,
     ...partial,
@@ -105,7 +110,7 @@ export class SlackRateLimiter {
   private readonly stats = new Map<string, { allowed: number; limited: number }>();
 
   constructor(
-    settings: Partial<LimitSettings> = {},
+    settings: LimitOverrides = {},
     private readonly now: () => number = Date.now,
   ) {
     this.settings = limitSettings(settings);
