@@ -7,6 +7,7 @@ import {
   compareTs,
   type FakeMessage,
   type FakeUser,
+  type FakeUsergroup,
   type FakeView,
   type MessageMetadata,
   type Outcome,
@@ -49,6 +50,11 @@ export const METHODS: Readonly<Record<string, Method>> = {
   "views.update": viewsUpdate,
   "views.publish": viewsPublish,
   "reactions.add": reactionsAdd,
+  "usergroups.create": usergroupsCreate,
+  "usergroups.list": usergroupsList,
+  "usergroups.update": usergroupsUpdate,
+  "usergroups.users.list": usergroupsUsersList,
+  "usergroups.users.update": usergroupsUsersUpdate,
 };
 
 export function failure(error: string, extra: Record<string, unknown> = {}): SlackResponse {
@@ -548,4 +554,84 @@ function reactionsAdd({ ws, args }: MethodContext): SlackResponse {
     ws.config.botUserId,
   );
   return fromOutcome(outcome, () => ({}));
+}
+
+// --- user groups -----------------------------------------------------------------------------
+
+function renderUsergroup(ws: SlackWorkspace, g: FakeUsergroup, withUsers: boolean): Record<string, unknown> {
+  return {
+    id: g.id,
+    team_id: ws.config.teamId,
+    is_usergroup: true,
+    is_subteam: true,
+    name: g.name,
+    description: g.description,
+    handle: g.handle,
+    is_external: false,
+    date_create: g.dateCreate,
+    date_update: g.dateUpdate,
+    date_delete: g.enabled ? 0 : g.dateUpdate,
+    auto_type: null,
+    created_by: g.createdBy,
+    updated_by: g.updatedBy,
+    deleted_by: null,
+    prefs: { channels: [], groups: [] },
+    user_count: g.users.length,
+    ...(withUsers ? { users: [...g.users] } : {}),
+  };
+}
+
+function usergroupsCreate({ ws, args }: MethodContext): SlackResponse {
+  const name = str(args.name);
+  if (name === undefined)
+    return failure("invalid_arguments", {
+      response_metadata: { messages: ["[ERROR] missing required field: name"] },
+    });
+  const outcome = ws.saveUsergroup(
+    { name, handle: str(args.handle) ?? "", description: str(args.description) ?? "" },
+    ws.config.botUserId,
+  );
+  return fromOutcome(outcome, (g) => ({ usergroup: renderUsergroup(ws, g, true) }));
+}
+
+function usergroupsList({ ws, args }: MethodContext): SlackResponse {
+  const withUsers = flag(args.include_users);
+  return {
+    ok: true,
+    usergroups: ws.usergroups(flag(args.include_disabled)).map((g) => renderUsergroup(ws, g, withUsers)),
+  };
+}
+
+function usergroupsUpdate({ ws, args }: MethodContext): SlackResponse {
+  const current = ws.usergroup(str(args.usergroup) ?? "");
+  if (!current) return failure("no_such_subteam");
+  const outcome = ws.saveUsergroup(
+    {
+      id: current.id,
+      name: str(args.name) ?? current.name,
+      handle: str(args.handle) ?? current.handle,
+      description: str(args.description) ?? current.description,
+    },
+    ws.config.botUserId,
+  );
+  return fromOutcome(outcome, (g) => ({ usergroup: renderUsergroup(ws, g, true) }));
+}
+
+function usergroupsUsersList({ ws, args }: MethodContext): SlackResponse {
+  const group = ws.usergroup(str(args.usergroup) ?? "");
+  if (!group || (!group.enabled && !flag(args.include_disabled))) return failure("no_such_subteam");
+  return { ok: true, users: [...group.users] };
+}
+
+/** Replaces the members (Slack notifies whoever it adds); `users` is a comma-separated list of ids. */
+function usergroupsUsersUpdate({ ws, args }: MethodContext): SlackResponse {
+  const group = ws.usergroup(str(args.usergroup) ?? "");
+  if (!group) return failure("no_such_subteam");
+  const users = (str(args.users) ?? "")
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u !== "");
+  if (users.length === 0) return failure("no_users_provided");
+  const outcome = ws.saveUsergroup({ ...group, users: [...new Set(users)] }, ws.config.botUserId);
+  return fromOutcome(outcome, (g) => ({ usergroup: renderUsergroup(ws, g, true) }));
 }

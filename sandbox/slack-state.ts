@@ -76,6 +76,21 @@ export interface FakeView {
   readonly view: Readonly<Record<string, unknown>>;
 }
 
+/** A user group (Slack calls it a subteam): its handle is what people type after "@". */
+export interface FakeUsergroup {
+  readonly id: string;
+  readonly name: string;
+  readonly handle: string;
+  readonly description: string;
+  /** Members, in the order last set. */
+  readonly users: readonly string[];
+  readonly enabled: boolean;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+  readonly dateCreate: number;
+  readonly dateUpdate: number;
+}
+
 export interface WorkspaceConfig {
   readonly teamId: string;
   readonly teamDomain: string;
@@ -133,6 +148,7 @@ export class SlackWorkspace {
   private readonly triggerUsers = new Map<string, string>();
   private lastModalRoot: string | null = null;
   private readonly clock = new TsClock();
+  private readonly usergroupMap = new Map<string, FakeUsergroup>();
 
   constructor(
     config: WorkspaceConfig,
@@ -153,11 +169,57 @@ export class SlackWorkspace {
     this.usedTriggers.clear();
     this.triggerUsers.clear();
     this.lastModalRoot = null;
+    this.usergroupMap.clear();
     this.changed();
   }
 
   nextTs(): string {
     return this.clock.next();
+  }
+
+  // --- user groups -------------------------------------------------------------------------
+
+  usergroups(includeDisabled = false): FakeUsergroup[] {
+    return [...this.usergroupMap.values()].filter((g) => includeDisabled || g.enabled);
+  }
+
+  usergroup(id: string): FakeUsergroup | undefined {
+    return this.usergroupMap.get(id);
+  }
+
+  /** Slack's rules: names and handles are unique across the workspace's groups, disabled ones too. */
+  saveUsergroup(
+    fields: Pick<FakeUsergroup, "name" | "handle" | "description"> & {
+      id?: string;
+      users?: readonly string[];
+    },
+    by: string,
+  ): Outcome<FakeUsergroup> {
+    const others = [...this.usergroupMap.values()].filter((g) => g.id !== fields.id);
+    if (fields.name === "") return fail("invalid_name");
+    if (others.some((g) => g.name === fields.name)) return fail("name_already_exists");
+    if (fields.handle !== "" && others.some((g) => g.handle === fields.handle))
+      return fail("handle_already_exists");
+    const users = fields.users ?? [];
+    if (users.some((u) => !this.user(u))) return fail("invalid_users");
+    const current = fields.id ? this.usergroupMap.get(fields.id) : undefined;
+    if (fields.id && !current) return fail("no_such_subteam");
+    const now = Math.floor(Date.now() / 1000);
+    const group: FakeUsergroup = {
+      id: current?.id ?? randomId("S"),
+      name: fields.name,
+      handle: fields.handle,
+      description: fields.description,
+      users: fields.users ?? current?.users ?? [],
+      enabled: current?.enabled ?? true,
+      createdBy: current?.createdBy ?? by,
+      updatedBy: by,
+      dateCreate: current?.dateCreate ?? now,
+      dateUpdate: now,
+    };
+    this.usergroupMap.set(group.id, group);
+    this.changed();
+    return ok(group);
   }
 
   // --- users and conversations -------------------------------------------------------------

@@ -8,8 +8,15 @@ import { opsLoadFeature } from "./features/load";
 import { noiseFeature } from "./features/noise";
 import { alertButtonsFeature, notifyFeature, slackReconcileFeature } from "./features/paging";
 import { remediationFeature } from "./features/remediation";
-import { calendarFeature, homeFeature, oncallCommandsFeature, shiftChangeFeature } from "./features/rotation";
+import {
+  calendarFeature,
+  homeFeature,
+  oncallCommandsFeature,
+  overrideChangeFeature,
+  shiftChangeFeature,
+} from "./features/rotation";
 import { silencesFeature } from "./features/silences";
+import { usergroupsFeature } from "./features/usergroups";
 import { swapsFeature } from "./features/swaps";
 import type { Feature } from "./runtime";
 
@@ -24,6 +31,8 @@ export const FEATURES: readonly Feature[] = [
   oncallCommandsFeature,
   homeFeature,
   shiftChangeFeature,
+  overrideChangeFeature,
+  usergroupsFeature,
   calendarFeature,
   incidentFeature,
   reviewFeature,

@@ -32,6 +32,8 @@ export interface Queues {
   readonly remediate: Queue;
   /** Repeating jobs: shift changes, the weekly review. */
   readonly schedule: Queue;
+  /** Brings each rotation's on-call user group up to date (one coalescing job per rotation). */
+  readonly usergroups: Queue;
 }
 
 export type { AlertChange } from "./core/alert";

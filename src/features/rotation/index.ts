@@ -4,4 +4,5 @@
 export { calendarFeature } from "./calendar";
 export { oncallCommandsFeature } from "./commands";
 export { homeFeature } from "./home";
+export { overrideChangeFeature } from "./override-change";
 export { shiftChangeFeature } from "./shift-change";

@@ -68,7 +68,7 @@ export type ShiftChangeOutcome =
  * This hand-off's record of one post (`field` of the hand-off's hash): the ts once posted,
  * "claimed" while a post is under way.
  */
-function handoffRecord(redis: Redis, key: string, field: string): PostRecord {
+export function handoffRecord(redis: Redis, key: string, field: string): PostRecord {
   return {
     async state() {
       const recorded = await redis.hget(key, field);

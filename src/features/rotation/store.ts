@@ -23,13 +23,30 @@ export interface Ejection {
   readonly reason: string;
 }
 
+/** A stored change of who may be on call; features that mirror the rotation elsewhere listen. */
+export type RotationStateChange =
+  | { readonly kind: "override-added" | "override-removed"; readonly override: Override }
+  | { readonly kind: "ejected" | "readmitted"; readonly teamId: string };
+
+/** Runs after the change is stored; catches its own errors (the change stands either way). */
+export type RotationStateListener = (change: RotationStateChange) => Promise<void>;
+
 export class RotationStateStore {
   readonly keys: Keys;
+  private readonly listeners: RotationStateListener[] = [];
   constructor(
     readonly redis: Redis,
     prefix: string,
   ) {
     this.keys = new Keys(prefix);
+  }
+
+  onChange(listener: RotationStateListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async changed(change: RotationStateChange): Promise<void> {
+    for (const listener of this.listeners) await listener(change);
   }
 
   async routingState(): Promise<RoutingState> {
@@ -49,6 +66,7 @@ export class RotationStateStore {
     const id = String(await this.redis.incr(this.keys.overrideSeq()));
     const stored: StoredOverride = { ...o, id, from: o.from.toISOString(), to: o.to.toISOString() };
     await this.redis.hset(this.keys.overrides(), id, JSON.stringify(stored));
+    await this.changed({ kind: "override-added", override: { ...o, id } });
     return { ...o, id };
   }
 
@@ -66,7 +84,10 @@ export class RotationStateStore {
   }
 
   async removeOverride(id: string): Promise<boolean> {
-    return (await this.redis.hdel(this.keys.overrides(), id)) === 1;
+    const found = await this.override(id);
+    const removed = (await this.redis.hdel(this.keys.overrides(), id)) === 1;
+    if (removed && found) await this.changed({ kind: "override-removed", override: found });
+    return removed;
   }
 
   async ejections(): Promise<Ejection[]> {
@@ -80,7 +101,7 @@ export class RotationStateStore {
    * team left in one of them, however many ejects race.
    */
   async eject(e: Ejection, rotations: readonly Pick<Rotation, "teams">[]): Promise<EjectTeamOutcome> {
-    return ejectTeam(
+    const outcome = await ejectTeam(
       this.redis,
       { ejections: this.keys.ejections(), log: this.keys.ejectionLog() },
       {
@@ -90,6 +111,8 @@ export class RotationStateStore {
         rotations: rotations.map((r) => r.teams),
       },
     );
+    if (outcome.outcome === "ejected") await this.changed({ kind: "ejected", teamId: e.teamId });
+    return outcome;
   }
 
   /** Returns false when the team was not ejected. */
@@ -100,6 +123,7 @@ export class RotationStateStore {
         this.keys.ejectionLog(),
         JSON.stringify({ teamId, by, at: at.toISOString(), action: "readmit" }),
       );
+      await this.changed({ kind: "readmitted", teamId });
     }
     return removed === 1;
   }

@@ -22,6 +22,10 @@ export class Keys {
   slackPending() {
     return `${this.prefix}slack:pending`;
   }
+  /** A rotation's on-call user group as last synced: its id, members, and a counter of sync requests. */
+  usergroup(rotationId: string) {
+    return `${this.prefix}usergroup:${rotationId}`;
+  }
   lock(name: string) {
     return `${this.prefix}lock:${name}`;
   }
