@@ -21,6 +21,7 @@ import {
   slackDate,
 } from "../../platform/slack/kit";
 import type { AlertChange, Feature, Runtime } from "../../runtime";
+import { askCoverButton } from "../swaps/blocks";
 import { alertLine, linesToSections, type RotationNow, rotationNowText, teamName } from "./blocks";
 import { rotationNow } from "./commands";
 
@@ -64,6 +65,7 @@ export function homeBlocks(input: HomeInput): Block[] {
             ? `*You are on call now* in ${name} for ${team}, until ${slackDate(s.end)}${override}.`
             : `${name} for ${team}: from ${slackDate(s.start)} to ${slackDate(s.end)}${override}.`,
         ),
+        { accessory: askCoverButton({ rotationId: s.rotationId, from: s.start, to: s.end }) },
       ),
     );
   }
@@ -78,7 +80,7 @@ export function homeBlocks(input: HomeInput): Block[] {
   blocks.push(
     context([
       mrkdwn(
-        `Updated ${slackDate(input.now)} · \`/oncall schedule\` for the coming shifts, \`/oncall override\` to swap one.`,
+        `Updated ${slackDate(input.now)} · \`/oncall schedule\` for the coming shifts · Ask for cover (or \`/oncall swap <from> <to>\`) posts a request a colleague takes with one press · \`/oncall override\` sets one directly.`,
       ),
     ]),
   );

@@ -17,6 +17,7 @@ import { tryLock } from "../../platform/redis/lock";
 import { type MessageMark, type PostRecord, postOnce } from "../../platform/slack/delivery";
 import { slackDate } from "../../platform/slack/kit";
 import type { Feature, Runtime } from "../../runtime";
+import { withAskForCover } from "../swaps/blocks";
 import { alertLine, shiftWho } from "./blocks";
 import { openAlertsOf, pageLinks } from "./home";
 
@@ -130,7 +131,10 @@ export async function processShiftChange(rt: Runtime, rotationId: string): Promi
     }
     const mark = handoffMark(rotation.id, at);
     const record = (field: string) => handoffRecord(rt.redis, key, field);
-    await postOnce(rt.slack, record("channel"), { channel: rotation.channel }, { text }, mark);
+    // Whoever comes on call can ask for cover right from the announcement.
+    const ask = shift ? { rotationId: rotation.id, from: shift.start, to: shift.end } : null;
+    const content = withAskForCover(text, ask);
+    await postOnce(rt.slack, record("channel"), { channel: rotation.channel }, content, mark);
     if (shift) {
       // Rendered only when the DM is still to be sent: it reads the open alerts and their links.
       const dmText = async () => ({ text: await incomingDm(rt, rotation, shift.end) });

@@ -125,3 +125,12 @@ export function readAskValue(raw: string): AskValue | null {
 export function askCoverButton(v: AskValue): Button {
   return button("Ask for cover", SWAP_ACTION.ask, askValue(v));
 }
+
+/** A shift-change post: its text, and "Ask for cover" for the shift when somebody is on call. */
+export function withAskForCover(text: string, ask: AskValue | null): SlackMessage {
+  if (!ask) return { text, blocks: [section(mrkdwn(text))] };
+  return {
+    text,
+    blocks: [section(mrkdwn(text)), actions(`shift-${ask.rotationId}`, [askCoverButton(ask)])],
+  };
+}

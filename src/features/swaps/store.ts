@@ -76,7 +76,8 @@ export class SwapStore {
         expires: String(r.expiresAt.getTime()),
         messages: "[]",
       })
-      .pexpireat(key, r.to.getTime() + RETENTION_MS)
+      // Relative to the request's own clock: Redis counts TTLs in its own time.
+      .pexpire(key, Math.max(0, r.to.getTime() - r.createdAt.getTime()) + RETENTION_MS)
       .exec();
     return request;
   }
