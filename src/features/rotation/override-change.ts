@@ -13,7 +13,7 @@ import type { JobRun } from "../../platform/queue/worker";
 import { postOnce } from "../../platform/slack/delivery";
 import { slackDate } from "../../platform/slack/kit";
 import type { Feature, Runtime } from "../../runtime";
-import { shiftWho } from "./blocks";
+import { shiftWho, teamName } from "./blocks";
 import { ANNOUNCE_WITHIN_MS, handoffRecord } from "./shift-change";
 
 export const OVERRIDE_CHANGE_JOB = "override-change";
@@ -84,10 +84,13 @@ export async function processOverrideChange(
   const onCall = shift
     ? `${shiftWho(rt.config, shift)} until ${slackDate(shift.end)}`
     : "nobody (every team of it is ejected)";
+  const covering = shift?.overrideId === o.id ? shift : null;
   const text =
-    data.edge === "start"
-      ? `🔀 Override \`${o.id}\` started: <@${o.user}> covers ${rotation.name} until ${slackDate(o.to)}. On call now: ${onCall}.`
-      : `🔁 Override \`${o.id}\` (<@${o.user}>) ended; the schedule applies again. On call now: ${onCall}.`;
+    data.edge === "end"
+      ? `🔁 Override \`${o.id}\` (<@${o.user}>) ended; the schedule applies again. On call now: ${onCall}.`
+      : covering
+        ? `🔀 Override \`${o.id}\` started: <@${o.user}> (${teamName(rt.config, covering.team)}) is on call for ${rotation.name} until ${slackDate(covering.end)}, instead of <@${covering.scheduledUser}>.`
+        : `🔀 Override \`${o.id}\` started. On call now: ${onCall}.`;
   const key = `${rt.prefix}override-announce:${o.id}`;
   const mark = { event_type: OVERRIDE_EVENT, event_payload: { override: o.id, edge: data.edge } };
   const posted = await postOnce(
