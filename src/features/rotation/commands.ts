@@ -70,6 +70,26 @@ async function announce(rt: Runtime, channel: string, text: string): Promise<voi
   }
 }
 
+/**
+ * The two times of a range from `words[start]` on (the end read after the start), and the index
+ * after them; a UsageError says what could not be read.
+ */
+export function readRange(
+  words: readonly string[],
+  start: number,
+  now: Date,
+  timeZone: string,
+): { from: Date; to: Date; next: number } {
+  try {
+    const first = takeWhen(words, start, { now, timeZone });
+    const end = takeWhen(words, start + first.used, { now, timeZone, after: first.at });
+    return { from: first.at, to: end.at, next: start + first.used + end.used };
+  } catch (err) {
+    if (err instanceof WhenError) throw new UsageError(`Times: ${err.message}.`);
+    throw err;
+  }
+}
+
 async function who(rt: Runtime, ctx: CommandContext): Promise<CommandReply> {
   if (ctx.args.length > 1) throw new UsageError("`who` takes at most one rotation name.");
   const rotations = ctx.args[0] ? [requireRotation(rt.config, ctx.args[0])] : rt.config.rotations;
@@ -176,20 +196,7 @@ async function addOverride(rt: Runtime, ctx: CommandContext): Promise<CommandRep
   }
   const tz = await zoneOf(rt, ctx.userId);
   const now = rt.now();
-  let from: Date;
-  let to: Date;
-  let next = 1;
-  try {
-    const start = takeWhen(words, next, { now, timeZone: tz });
-    from = start.at;
-    next += start.used;
-    const end = takeWhen(words, next, { now, timeZone: tz, after: from });
-    to = end.at;
-    next += end.used;
-  } catch (err) {
-    if (err instanceof WhenError) throw new UsageError(`Times: ${err.message}.`);
-    throw err;
-  }
+  const { from, to, next } = readRange(words, 1, now, tz);
   if (words.length > next + 1) {
     throw new UsageError(
       `After the two times only a rotation name may follow; got "${words.slice(next).join(" ")}".`,

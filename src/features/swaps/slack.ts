@@ -8,7 +8,7 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Job, Queue } from "bullmq";
 import type { Rotation } from "../../core/config";
 import { shiftsBetween } from "../../core/rotation";
-import { takeWhen, WHEN_EXAMPLES, WhenError } from "../../core/when";
+import { WHEN_EXAMPLES } from "../../core/when";
 import type { JobRun } from "../../platform/queue/worker";
 import {
   type CommandContext,
@@ -21,7 +21,7 @@ import { type ButtonPress, slackDate } from "../../platform/slack/kit";
 import { userTimeZone } from "../../platform/slack/users";
 import type { Runtime } from "../../runtime";
 import { teamName } from "../rotation/blocks";
-import { findRotationByWord, overrideRotation, parseUserMention } from "../rotation/commands";
+import { findRotationByWord, overrideRotation, parseUserMention, readRange } from "../rotation/commands";
 import {
   readAskValue,
   requesterDm,
@@ -262,20 +262,9 @@ async function swapCommand(deps: SwapDeps, ctx: CommandContext): Promise<Command
   if (!words.length) throw new UsageError("Say from when and until when you need cover.");
   const now = rt.now();
   const tz = await zoneOf(rt, ctx.userId);
-  let from: Date;
-  let to: Date;
-  let next = 0;
-  try {
-    const start = takeWhen(words, next, { now, timeZone: tz });
-    from = start.at;
-    next += start.used;
-    const end = takeWhen(words, next, { now, timeZone: tz, after: from });
-    to = end.at;
-    next += end.used;
-  } catch (err) {
-    if (err instanceof WhenError) throw new UsageError(`Times: ${err.message}.`);
-    throw err;
-  }
+  const range = readRange(words, 0, now, tz);
+  const { from, to } = range;
+  let next = range.next;
   let rotationWord: string | undefined;
   let requester = ctx.userId;
   for (;;) {
