@@ -102,7 +102,10 @@ export class FakeSlack {
   readonly socketMode: SocketModeServer;
   private readonly ws: SlackWorkspace;
   private readonly recorded: RecordedCall[] = [];
-  private readonly failures = new Map<string, FakeFailure[]>();
+  private readonly failures = new Map<
+    string,
+    { readonly failure: FakeFailure; readonly when?: (args: Readonly<Args>) => boolean }[]
+  >();
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<() => void>();
   private readonly responseUrls = new Map<string, ResponseUrlContext>();
@@ -201,10 +204,13 @@ export class FakeSlack {
     });
   }
 
-  /** The next `times` calls to `method` fail this way (then it answers normally again). */
-  failNext(method: string, failure: FakeFailure, times = 1): void {
+  /**
+   * The next `times` calls to `method` fail this way (then it answers normally again); with `when`,
+   * only calls whose arguments it accepts (say, posts to one channel) meet the failure.
+   */
+  failNext(method: string, failure: FakeFailure, times = 1, when?: (args: Readonly<Args>) => boolean): void {
     const queue = this.failures.get(method) ?? [];
-    for (let i = 0; i < times; i++) queue.push(failure);
+    for (let i = 0; i < times; i++) queue.push(when ? { failure, when } : { failure });
     this.failures.set(method, queue);
   }
 
@@ -449,8 +455,10 @@ export class FakeSlack {
 
   /** Applies a queued failure; true when it has answered the request. */
   private async injectedFailure(method: string, args: Args, res: ServerResponse): Promise<boolean> {
-    const f = this.failures.get(method)?.shift();
-    if (!f) return false;
+    const queue = this.failures.get(method) ?? [];
+    const at = queue.findIndex((q) => !q.when || q.when(args));
+    if (at < 0) return false;
+    const f = queue.splice(at, 1)[0]!.failure;
     if ("delayMs" in f) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {

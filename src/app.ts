@@ -29,6 +29,7 @@ import {
 import { DEFAULT_WAIT_TIMEOUT_MS, ReplicaWait } from "./platform/redis/replication";
 import { createSlackClient, SlackApi, SlackCallError, slackLogger } from "./platform/slack/api";
 import { CommandRouter } from "./platform/slack/commands";
+import { SlackPacer } from "./platform/slack/pace";
 import { SlackHttpReceiver } from "./platform/slack/receiver";
 import type { AlertChangeHook, FeatureParts, Queues, Role, Runtime } from "./runtime";
 
@@ -134,7 +135,16 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
       return [name, queue];
     }),
   ) as unknown as Queues;
-  const slack = new SlackApi(createSlackClient(settings.slackBotToken, settings.slackApiUrl, log), metrics);
+  // One pace for every replica and worker: the buckets live in Redis (see platform/slack/pace.ts).
+  const pacer =
+    settings.slackLimits === null
+      ? null
+      : new SlackPacer(redis, `${prefix}slack:pace:`, settings.slackLimits);
+  const slack = new SlackApi(
+    createSlackClient(settings.slackBotToken, settings.slackApiUrl, log),
+    metrics,
+    pacer,
+  );
   await checkSlackToken(slack, log);
   const hooks: AlertChangeHook[] = [];
   const rt: Runtime = {
@@ -165,6 +175,7 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
     commands: new CommandRouter(),
     onAlertChange: hooks,
     intakeFilters: [],
+    alertGroups: [],
     scheduled: new ScheduledJobs(),
     async alertChanged(change) {
       for (const hook of hooks) await hook(change);

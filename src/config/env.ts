@@ -10,6 +10,7 @@ import {
   type RedisTarget,
 } from "../platform/redis/client";
 import { DEFAULT_WAIT_TIMEOUT_MS, type ReplicaWaitSettings } from "../platform/redis/replication";
+import { SLACK_LIMITS, type SlackLimits } from "../platform/slack/pace";
 import { parseDuration } from "./parse";
 
 export interface Settings {
@@ -29,6 +30,8 @@ export interface Settings {
   readonly redisCommandTimeoutMs?: number;
   /** How often the reconciler re-syncs alerts Slack is behind on; 1 min when absent. */
   readonly slackReconcileEveryMs?: number;
+  /** How the bot paces its Slack calls (SLACK_PACING, SLACK_POST_*, SLACK_TIER*); null: not at all. */
+  readonly slackLimits?: SlackLimits | null;
   /** Attempts of one notify sync before the reconciler takes over; 12 (about 34 min) when absent. */
   readonly notifyAttempts?: number;
   readonly port: number;
@@ -40,6 +43,8 @@ export interface Settings {
   readonly remediationConcurrency: number;
   /** Loop guard: at most `runs` runs of a handler per target of an alert group within `windowMs`. */
   readonly remediationLoopGuard: { readonly runs: number; readonly windowMs: number };
+  /** REMEDIATION_GROUP_LIMIT: runs of one handler per alert group, all targets together; 10/1h when absent. */
+  readonly remediationGroupCap?: { readonly runs: number; readonly windowMs: number };
   /** How often heartbeats are checked for misses; 5 s when absent. */
   readonly heartbeatCheckMs?: number;
   /** Extra GenieKeys for the Opsgenie alert API (ALERT_WEBHOOK_TOKEN is always one); none when unset. */
@@ -58,6 +63,13 @@ export interface Settings {
   readonly alertReportRetentionDays?: number;
   /** The Alertmanager pages' Silence button talks to (ALERTMANAGER_URL); null: none. */
   readonly alertmanager?: AlertmanagerTarget | null;
+  /** When a channel's new alerts fold into a storm digest (STORM_*); features/storm/rules.ts defaults. */
+  readonly storm?: {
+    readonly threshold?: number;
+    readonly windowMs?: number;
+    readonly top?: number;
+    readonly digestEveryMs?: number;
+  };
 }
 
 /** The default key prefix; on a Cluster it is one hash tag, so every key lives in one slot. */
@@ -248,6 +260,18 @@ const schema = z.object({
     (v) => v === null || (/^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 60_000),
     "must be a whole number of milliseconds from 100 to 60000, e.g. 2000",
   ),
+  SLACK_PACING: optional.refine(
+    (v) => v === null || v === "on" || v === "off",
+    'must be "on" (default) or "off" (only for a Slack of your own without limits)',
+  ),
+  SLACK_POST_BURST: wholeNumber(1, 100, "e.g. 4"),
+  SLACK_POSTS_PER_SECOND: optional.refine(
+    (v) => v === null || (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 100),
+    "must be a number of posts per second above 0, e.g. 1",
+  ),
+  SLACK_TIER2_PER_MINUTE: wholeNumber(1, 10_000, "of calls per minute, e.g. 20"),
+  SLACK_TIER3_PER_MINUTE: wholeNumber(1, 10_000, "of calls per minute, e.g. 50"),
+  SLACK_TIER4_PER_MINUTE: wholeNumber(1, 10_000, "of calls per minute, e.g. 100"),
   SLACK_RECONCILE_EVERY: optional.refine(
     (v) => v === null || (durationOrNull(v) ?? 0) >= 1_000,
     'must be a duration of at least 1s, e.g. "1m"',
@@ -272,6 +296,20 @@ const schema = z.object({
     (v) => v === null || parseLoopLimit(v) !== null,
     'must be runs/window, e.g. "3/1h" (at most 3 runs per hour)',
   ),
+  REMEDIATION_GROUP_LIMIT: optional.refine(
+    (v) => v === null || parseLoopLimit(v) !== null,
+    'must be runs/window, e.g. "10/1h" (at most 10 runs per alert group and hour)',
+  ),
+  STORM_THRESHOLD: wholeNumber(1, 1_000, "of new pages, e.g. 4"),
+  STORM_WINDOW: optional.refine(
+    (v) => v === null || (durationOrNull(v) ?? 0) >= 1_000,
+    'must be a duration of at least 1s, e.g. "5s"',
+  ),
+  STORM_TOP: wholeNumber(1, 20, "of entries, e.g. 5"),
+  STORM_DIGEST_EVERY: optional.refine(
+    (v) => v === null || (durationOrNull(v) ?? 0) >= 1_000,
+    'must be a duration of at least 1s, e.g. "3s"',
+  ),
   HEARTBEAT_CHECK_EVERY: optional.refine(
     (v) => v === null || (durationOrNull(v) ?? 0) >= 1_000,
     'must be a duration of at least 1s, e.g. "5s"',
@@ -292,6 +330,28 @@ const schema = z.object({
   ALERT_RETENTION_DAYS: wholeNumber(0, 3_650, "of days, e.g. 90 (0 keeps resolved alerts forever)"),
   ALERT_REPORT_RETENTION_DAYS: wholeNumber(1, 3_650, "of days, e.g. 400"),
 });
+
+/** Slack's documented limits, each overridable (a workspace granted more, or a test). */
+function slackLimitsOf(e: {
+  SLACK_POST_BURST: string | null;
+  SLACK_POSTS_PER_SECOND: string | null;
+  SLACK_TIER2_PER_MINUTE: string | null;
+  SLACK_TIER3_PER_MINUTE: string | null;
+  SLACK_TIER4_PER_MINUTE: string | null;
+}): SlackLimits {
+  const or = (v: string | null, d: number) => (v === null ? d : Number(v));
+  const d = SLACK_LIMITS;
+  return {
+    postBurst: or(e.SLACK_POST_BURST, d.postBurst),
+    postsPerSecond: or(e.SLACK_POSTS_PER_SECOND, d.postsPerSecond),
+    perMinute: {
+      1: d.perMinute[1],
+      2: or(e.SLACK_TIER2_PER_MINUTE, d.perMinute[2]),
+      3: or(e.SLACK_TIER3_PER_MINUTE, d.perMinute[3]),
+      4: or(e.SLACK_TIER4_PER_MINUTE, d.perMinute[4]),
+    },
+  };
+}
 
 function wholeNumber(min: number, max: number, example: string) {
   return optional.refine(
@@ -408,6 +468,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     redisPrefix: redis.prefix,
     redisCommandTimeoutMs: commandTimeoutMs,
     slackReconcileEveryMs: parseDuration(e.SLACK_RECONCILE_EVERY ?? "1m"),
+    slackLimits: e.SLACK_PACING === "off" ? null : slackLimitsOf(e),
     port: e.PORT === null ? 3000 : Number(e.PORT),
     configDir: e.ONCALL_CONFIG_DIR ?? cwd,
     alertWebhookToken: e.ALERT_WEBHOOK_TOKEN,
@@ -415,7 +476,14 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     logLevel: e.LOG_LEVEL ?? "info",
     remediationConcurrency: e.REMEDIATION_CONCURRENCY === null ? 2 : Number(e.REMEDIATION_CONCURRENCY),
     remediationLoopGuard: parseLoopLimit(e.REMEDIATION_LOOP_LIMIT ?? "3/1h")!,
+    remediationGroupCap: parseLoopLimit(e.REMEDIATION_GROUP_LIMIT ?? "10/1h")!,
     heartbeatCheckMs: parseDuration(e.HEARTBEAT_CHECK_EVERY ?? "5s"),
+    storm: {
+      ...(e.STORM_THRESHOLD === null ? {} : { threshold: Number(e.STORM_THRESHOLD) }),
+      ...(e.STORM_WINDOW === null ? {} : { windowMs: parseDuration(e.STORM_WINDOW) }),
+      ...(e.STORM_TOP === null ? {} : { top: Number(e.STORM_TOP) }),
+      ...(e.STORM_DIGEST_EVERY === null ? {} : { digestEveryMs: parseDuration(e.STORM_DIGEST_EVERY) }),
+    },
     opsgenieKeys: opsgenie.keys,
     calendarSecret: e.CALENDAR_SECRET,
     metricsPort: e.METRICS_PORT === null ? null : Number(e.METRICS_PORT),

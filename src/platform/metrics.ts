@@ -36,6 +36,19 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    slackPacedWait: new Histogram({
+      name: "oncall_slack_paced_wait_seconds",
+      help: "Time Slack calls waited for a pacing token, by bucket kind (channel or tier) and priority",
+      labelNames: ["bucket", "priority"] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    slackRateLimited: new Counter({
+      name: "oncall_slack_rate_limited_total",
+      help: "Slack calls answered 429 despite pacing, by method (each blocks its bucket for Retry-After)",
+      labelNames: ["method"] as const,
+      registers: [registry],
+    }),
     heartbeatSincePing: new Gauge({
       name: "oncall_heartbeat_seconds_since_ping",
       help: "Seconds since each heartbeat's last ping, as of the last check (absent until its first ping)",

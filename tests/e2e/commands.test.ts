@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../sandbox/slack-api";
 import { addOverride, fireGeneric, harnessPerTest } from "../support/e2e";
-import { eventually, type Harness, slashCommand } from "../support/harness";
+import { eventually, type Harness, isDmPost, slashCommand } from "../support/harness";
 
 const bot = harnessPerTest();
 
@@ -110,8 +110,7 @@ describe("/oncall override", () => {
       (c) => c.method === "chat.postMessage" && c.args.channel === "C0ONCALL" && Boolean(c.args.metadata),
     );
     expect(JSON.stringify(page.args.blocks)).toContain("On call: <@U01BBB>");
-    const dm = await h.slack.waitFor((c) => c.method === "conversations.open");
-    expect(dm.args.users).toBe("U01BBB");
+    await h.slack.waitFor((c) => isDmPost(c, "U01BBB") && c.response.ok);
 
     // Once the override ends, the schedule pages again.
     h.clock.set("2026-11-25T12:30:00Z");
@@ -246,8 +245,7 @@ describe("/oncall page", () => {
     expect(blocks).toContain("alert.ack");
     expect(blocks).toContain("Hand to Search");
     expect(blocks).toContain("/oncall page by <@U02BBB>");
-    const dm = await h.slack.waitFor((c) => c.method === "conversations.open");
-    expect(dm.args.users).toBe("U02AAA");
+    await h.slack.waitFor((c) => isDmPost(c, "U02AAA") && c.response.ok);
     // The escalation timer is armed like for any alert.
     await eventually(
       async () => (await h.app.queues.escalate.getDelayedCount()) > 0,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { enqueueTeamSync, SENT_EVENT } from "../../src/features/escalation/jobs";
 import { harnessPerTest } from "../support/e2e";
-import { eventually, type Harness } from "../support/harness";
+import { eventually, type Harness, isDmPost } from "../support/harness";
 import { settled } from "../support/settled";
 import { newTriggerId, viewSubmissionBody } from "../support/slack-requests";
 import {
@@ -165,27 +165,30 @@ describe("Escalation broadcast", () => {
   it("reaches every member exactly once when Slack fails on the way", async () => {
     const h = await bot.start();
     const page = await pageAlert(h);
-    // The on-call DM is out; from now on only the broadcast opens DMs.
-    await h.slack.waitFor((c) => c.method === "chat.postMessage" && String(c.args.channel).startsWith("D"));
+    // The on-call DM is out; from now on only the broadcast DMs the team's members.
+    await h.slack.waitFor((c) => isDmPost(c) && c.response.ok);
     // The first member is reached, then Slack fails with a 500: the job retries and skips that member.
-    h.slack.failNext("conversations.open", { delayMs: 0 });
-    h.slack.failNext("conversations.open", { status: 500 });
+    const member = (args: Readonly<Record<string, unknown>>) => PLAYBACK.includes(String(args.channel));
+    h.slack.failNext("chat.postMessage", { delayMs: 0 }, 1, member);
+    h.slack.failNext("chat.postMessage", { status: 500 }, 1, member);
     await escalated(h, page);
     await settled(h);
     for (const m of PLAYBACK) expect(escalationDms(h, m)).toHaveLength(1);
-    expect(h.slack.callsTo("conversations.open").filter((c) => c.status === 500)).toHaveLength(1);
+    expect(h.slack.callsTo("chat.postMessage").filter((c) => c.status === 500)).toHaveLength(1);
   });
 
   it("waits out Slack's rate limit, then reaches every member once", async () => {
     const h = await bot.start();
     const page = await pageAlert(h);
-    await h.slack.waitFor((c) => c.method === "chat.postMessage" && String(c.args.channel).startsWith("D"));
-    h.slack.failNext("conversations.open", { status: 429, retryAfterSec: 1 });
+    await h.slack.waitFor((c) => isDmPost(c) && c.response.ok);
+    h.slack.failNext("chat.postMessage", { status: 429, retryAfterSec: 1 }, 1, (args) =>
+      PLAYBACK.includes(String(args.channel)),
+    );
     const started = Date.now();
     await escalated(h, page);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     for (const m of PLAYBACK) expect(escalationDms(h, m)).toHaveLength(1);
-    expect(h.slack.callsTo("conversations.open").filter((c) => c.status === 429)).toHaveLength(1);
+    expect(h.slack.callsTo("chat.postMessage").filter((c) => c.status === 429)).toHaveLength(1);
   });
 
   it("finds a DM sent before a crash by its metadata instead of sending it again", async () => {

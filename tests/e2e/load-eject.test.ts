@@ -9,7 +9,7 @@ import { acknowledge, answerActionable, resolveByHand } from "../../src/core/ale
 import { shiftAt } from "../../src/core/rotation";
 import { opsReport } from "../../src/features/incidents/ops-report";
 import { fireGeneric, harnessPerTest } from "../support/e2e";
-import { eventually, type Harness, ORG_DIR, slashCommand } from "../support/harness";
+import { eventually, type Harness, isDmPost, ORG_DIR, slashCommand } from "../support/harness";
 import { slashCommandBody } from "../support/slack-requests";
 
 const MIN = 60_000;
@@ -99,8 +99,7 @@ describe("/oncall eject and readmit", () => {
     await eventually(() => pages(h, "C0ONCALL").length === 1);
     expect((await h.app.alerts.get(id))?.route.oncallUser).toBe("U03AAA");
     expect(JSON.stringify(pages(h, "C0ONCALL")[0]!.blocks)).toContain("On call: <@U03AAA>");
-    const dm = await h.slack.waitFor((c) => c.method === "conversations.open");
-    expect(dm.args.users).toBe("U03AAA");
+    await h.slack.waitFor((c) => isDmPost(c, "U03AAA") && c.response.ok);
 
     await command(h, "U0ADMIN", "readmit search");
     expect(shiftAt(rotation, now, await h.app.rotationState.routingState())?.user).toBe("U02AAA");

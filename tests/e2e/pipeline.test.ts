@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { eventually, type Harness, startHarness } from "../support/harness";
+import { eventually, type Harness, isDmPost, startHarness } from "../support/harness";
 import { spawnRedis } from "../support/redis";
 import { settled } from "../support/settled";
 
@@ -71,9 +71,10 @@ describe("Alertmanager webhook to Slack page", () => {
     for (const id of ["alert.ack", "alert.resolve", "alert.handoff", "alert.escalate", "alert.incident"]) {
       expect(text).toContain(id);
     }
-    const dm = await h.slack.waitFor((c) => c.method === "conversations.open");
-    expect(dm.args.users).toBe("U02AAA");
-    await h.slack.waitFor((c) => c.method === "chat.postMessage" && String(c.args.channel).startsWith("D"));
+    // Straight to the user id: a DM costs no conversations.open (Tier 3) per page.
+    const dm = await h.slack.waitFor((c) => isDmPost(c) && c.response.ok);
+    expect(dm.args.channel).toBe("U02AAA");
+    expect(h.slack.callsTo("conversations.open")).toHaveLength(0);
     const delivery = await eventually(async () => (await h!.app.delivery.get(body.alert.id)).ts ?? undefined);
     expect(delivery).toBe(page.response.ts);
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
@@ -288,23 +289,18 @@ describe("Slack failures", () => {
 
   it("still DMs the on-call engineer when the DM failed after the page was posted", async () => {
     h = await startHarness();
-    h.slack.failNext("conversations.open", { status: 500 });
+    h.slack.failNext("chat.postMessage", { status: 500 }, 1, (args) => args.channel === "U02AAA");
     await h.webhook("/webhooks/alertmanager", firingFixture());
-    const dm = await h.slack.waitFor(
-      (c) => c.method === "chat.postMessage" && String(c.args.channel).startsWith("D") && c.response.ok,
-      { timeoutMs: 10_000 },
-    );
+    const dm = await h.slack.waitFor((c) => isDmPost(c, "U02AAA") && c.response.ok, { timeoutMs: 10_000 });
     expect(String(dm.args.text)).toContain("You are on call");
     await settled(h);
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
-    expect(
-      h.slack.callsTo("chat.postMessage").filter((c) => String(c.args.channel).startsWith("D")),
-    ).toHaveLength(1);
+    expect(h.slack.calls.filter((c) => isDmPost(c, "U02AAA") && c.response.ok)).toHaveLength(1);
   });
 
   it("records a DM Slack refuses for good once, and keeps the page's thread going", async () => {
     h = await startHarness();
-    h.slack.failNext("conversations.open", { error: "user_not_found" });
+    h.slack.failNext("chat.postMessage", { error: "user_not_found" }, 1, (args) => args.channel === "U02AAA");
     const res = (await (await h.webhook("/webhooks/alertmanager", firingFixture())).json()) as {
       alert: { id: string };
     };
@@ -315,7 +311,7 @@ describe("Slack failures", () => {
     await h.webhook("/webhooks/alertmanager", firingFixture());
     const page = h.slack.messages("C0ONCALL")[0]!;
     await eventually(() => h!.slack.thread("C0ONCALL", page.ts).length === 1, 8_000, "thread reply");
-    expect(h.slack.callsTo("conversations.open")).toHaveLength(1);
+    expect(h.slack.calls.filter((c) => isDmPost(c, "U02AAA"))).toHaveLength(1);
   });
 
   it("records a permanent Slack error on the alert's timeline instead of retrying forever", async () => {
@@ -357,7 +353,7 @@ describe("Slack failures", () => {
     await h.replica("worker");
     const ts = await eventually(async () => (await h!.app.delivery.get(id)).ts ?? undefined);
     expect(ts).toBe(posted.ts);
-    await h.slack.waitFor((c) => c.method === "conversations.open");
+    await h.slack.waitFor((c) => isDmPost(c, "U02AAA"));
     expect(topLevelPosts(h, "C0ONCALL")).toHaveLength(1);
     // What the crashed run posted may be stale (here: a bare "page"); the found page is rewritten.
     await eventually(() => h!.slack.message("C0ONCALL", posted.ts)?.text.includes("HighErrorRate"));

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../sandbox/slack-api";
 import { HANDOFF_EVENT, processShiftChange } from "../../src/features/rotation/shift-change";
 import { addOverride, fireGeneric, harnessPerTest } from "../support/e2e";
-import { eventually, type Harness } from "../support/harness";
+import { eventually, type Harness, isDmPost } from "../support/harness";
 import { settled } from "../support/settled";
 
 const bot = harnessPerTest();
@@ -21,9 +21,7 @@ const announcements = (hh: Harness) =>
 const dms = (hh: Harness) =>
   hh.slack
     .callsTo("chat.postMessage")
-    .filter(
-      (c: RecordedCall) => String(c.args.channel).startsWith("D") && String(c.args.text).startsWith("🔁"),
-    );
+    .filter((c: RecordedCall) => isDmPost(c) && String(c.args.text).startsWith("🔁"));
 
 /** Waits until the scheduler's start-up ticks have run, so a later clock change is not seen by them. */
 async function ticksDone(hh: Harness): Promise<void> {
@@ -64,7 +62,7 @@ describe("shift change through the real job scheduler", () => {
       event_payload: { rotation: "merged", at: HANDOFF_MS },
     });
     const dm = await eventually(() => dms(h)[0], 10_000, "the DM to the incoming engineer");
-    expect(dm.args.channel).toBe(h.slack.dmChannel("U03AAA"));
+    expect(dm.response.channel).toBe(h.slack.dmChannel("U03AAA"));
     expect(dm.args.text).toContain("You are on call for Merged on-call now, until");
     expect(dm.args.text).toContain("Open alerts (1):");
     expect(dm.args.text).toContain("HighErrorRate");
@@ -151,7 +149,7 @@ describe("processShiftChange", () => {
     expect(post?.args.text).toContain(
       "On call now: <@U03BBB> (Payments) · override `1` for <@U03AAA> until <!date^1796043600^",
     );
-    expect(dms(h)[0]?.args.channel).toBe(h.slack.dmChannel("U03BBB"));
+    expect(dms(h)[0]?.response.channel).toBe(h.slack.dmChannel("U03BBB"));
   });
 
   it("does not announce a hand-off seen only long after it happened, nor anything between hand-offs", async () => {

@@ -4,19 +4,38 @@
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
+import { dmChannelId } from "../../sandbox/slack-ids";
 import { deliverBody } from "../../sandbox/socket-mode";
 import { type OncallApp, type Role, startApp } from "../../src/app";
 import type { Settings } from "../../src/config/env";
 import { loadConfig } from "../../src/config/load";
 import type { OncallConfig } from "../../src/core/config";
 import { createLogger } from "../../src/platform/log";
-import { deleteByPrefix } from "../../src/platform/redis/client";
+import { deleteByPrefix, parseNodeList, type RedisNode } from "../../src/platform/redis/client";
 import { FakeSlack, type RecordedCall } from "./fake-slack";
 import { postToSlackEndpoint, slashCommandBody } from "./slack-requests";
 
 export const ORG_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "org");
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+/**
+ * ONCALL_TEST_REDIS_CLUSTER=host:port,… points the harness (and `testRedis`) at a Redis Cluster
+ * instead of REDIS_URL: the vitest project "redis-cluster" sets it (see tests/e2e/redis-cluster.test.ts).
+ */
+export const REDIS_CLUSTER: readonly RedisNode[] | null = process.env.ONCALL_TEST_REDIS_CLUSTER
+  ? parseNodeList(process.env.ONCALL_TEST_REDIS_CLUSTER)
+  : null;
+
+/** A key prefix of a test's own; on a Cluster one hash tag, as REDIS_PREFIX must be there. */
+export function testPrefix(name: string, cluster = REDIS_CLUSTER): string {
+  const id = `${name}-${randomBytes(6).toString("hex")}`;
+  return cluster ? `{${id}}:` : `${id}:`;
+}
+
+/** A new connection to the tests' Redis: a Cluster client under ONCALL_TEST_REDIS_CLUSTER. */
+export function testRedis(cluster = REDIS_CLUSTER): Redis {
+  return cluster ? (new Cluster([...cluster]) as unknown as Redis) : new Redis(REDIS_URL);
+}
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
 export const WEBHOOK_TOKEN = "test-webhook-token-0123456789abcdef";
 export const APP_TOKEN = "xapp-1-A0ONCALL-1-test";
@@ -61,6 +80,8 @@ export interface HarnessOptions {
   readonly configDir?: string;
   readonly role?: Role;
   readonly redisUrl?: string;
+  /** A Redis Cluster to run on instead of REDIS_URL; ONCALL_TEST_REDIS_CLUSTER when absent. */
+  readonly cluster?: readonly RedisNode[];
   readonly transport?: SlackTransport;
   /** Settings to change from the test defaults (e.g. a faster heartbeat check). */
   readonly settings?: Partial<Settings>;
@@ -74,7 +95,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const slack = await FakeSlack.start({
     users: [...users, "U0OUTSIDER"].map((id) => ({ id, name: id.toLowerCase(), tz: "Europe/Berlin" })),
   });
-  const prefix = `test-${randomBytes(6).toString("hex")}:`;
+  const cluster = opts.redisUrl ? null : (opts.cluster ?? REDIS_CLUSTER);
+  const prefix = testPrefix("test", cluster);
   const clock = new Clock(new Date(opts.now ?? "2026-11-25T10:00:00Z"));
   const transport = opts.transport ?? DEFAULT_TRANSPORT;
   const settings: Settings = {
@@ -83,6 +105,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     slackAppToken: transport === "socket" ? APP_TOKEN : null,
     slackApiUrl: slack.url,
     redisUrl: opts.redisUrl ?? REDIS_URL,
+    ...(cluster ? { redisTarget: { kind: "cluster", nodes: cluster, password: null } as const } : {}),
     redisPrefix: prefix,
     port: 0,
     configDir: opts.configDir ?? ORG_DIR,
@@ -138,15 +161,26 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await Promise.all(replicas.map((r) => r.stop()));
       await app.stop();
       await slack.close();
-      await deleteKeys(prefix);
+      await deleteByPrefixOn(testRedis(cluster), prefix);
     },
   };
   return h;
 }
 
+/** What a bot process of the test's own (tests/support/bot-process.ts) needs to reach `h`'s Redis. */
+export function redisEnv(h: Harness): Record<string, string> {
+  const t = h.settings.redisTarget;
+  if (t?.kind === "cluster")
+    return { REDIS_CLUSTER_NODES: t.nodes.map((n) => `${n.host}:${n.port}`).join(",") };
+  return { REDIS_URL: h.settings.redisUrl };
+}
+
 /** Removes every key under a test's prefix, so the suite can run again on the same Redis. */
-export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
-  const redis = new Redis(url);
+export function deleteKeys(prefix: string, url?: string): Promise<void> {
+  return deleteByPrefixOn(url ? new Redis(url) : testRedis(), prefix);
+}
+
+async function deleteByPrefixOn(redis: Redis, prefix: string): Promise<void> {
   try {
     await deleteByPrefix(redis, prefix);
   } finally {
@@ -200,4 +234,15 @@ export async function slashCommand(
   );
   if (res.status !== 200) throw new Error(`${command} ${text} answered HTTP ${res.status}`);
   return eventually(() => hh.slack.callsTo("response_url")[seen], 8_000, `the answer to ${command} ${text}`);
+}
+
+/**
+ * A DM the bot posted: to a user id (how the bot sends DMs: no conversations.open) or to a DM
+ * channel id; `user` narrows it to one person's DM.
+ */
+export function isDmPost(c: RecordedCall, user?: string): boolean {
+  if (c.method !== "chat.postMessage") return false;
+  const to = String(c.args.channel);
+  if (user) return to === user || to === dmChannelId([user]);
+  return to.startsWith("U") || to.startsWith("W") || to.startsWith("D");
 }

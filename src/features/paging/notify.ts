@@ -12,10 +12,9 @@ import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Alert, AlertEvent } from "../../core/alert";
 import { MAX_REPLY_TEXT, truncate } from "../../core/mrkdwn";
-import { createWorker, DEFAULT_LIMITER } from "../../platform/queue/worker";
+import { createWorker } from "../../platform/queue/worker";
 import { SlackCallError } from "../../platform/slack/api";
 import {
-  conversationOf,
   type Destination,
   type MessageContent,
   type MessageMark,
@@ -42,7 +41,14 @@ export interface NotifyJobData {
 export type NotifyDeps = Pick<
   Runtime,
   "alerts" | "delivery" | "slack" | "config" | "page" | "metrics" | "log" | "redis" | "now"
->;
+> &
+  Partial<Pick<Runtime, "alertGroups">>;
+
+/** Whether a group (a storm digest) shows the alert instead of a page of its own; see AlertGrouping. */
+async function foldedAway(alert: Alert, deps: NotifyDeps): Promise<boolean> {
+  for (const group of deps.alertGroups ?? []) if (await group.fold(alert)) return true;
+  return false;
+}
 
 /** Attempts of a sync (exponential from 1 s: about 34 minutes); the reconciler takes over after. */
 export const NOTIFY_ATTEMPTS = 12;
@@ -72,9 +78,10 @@ export async function enqueueNotify(
 }
 
 export function notifyJobOptions() {
-  // The limiter is what makes `worker.rateLimit()` hold every slot after a Slack 429; without it the
-  // other slots would pick the job straight up again. 50/s stays under Slack's posting limits.
-  return { concurrency: 8, limiter: DEFAULT_LIMITER };
+  // No queue-wide limiter: Slack's limits are per channel and per method, and the pacer (see
+  // platform/slack/pace.ts) holds back only the jobs whose bucket is empty, so slots stay free for
+  // the pages of every other channel.
+  return { concurrency: 8 };
 }
 
 export interface SyncOutcome {
@@ -108,6 +115,11 @@ export async function syncAlert(alertId: string, deps: NotifyDeps): Promise<Sync
   let state = await delivery.get(alertId);
   let posted = false;
   let updated = false;
+  // Never paged: a storm may hold it instead (no page, no DM, no thread of its own).
+  if (!state.ts && (await foldedAway(alert, deps))) {
+    await delivery.settlePending(alertId, alert.version);
+    return { posted: false, updated: false, threadReplies: 0 };
+  }
 
   if (!state.ts) {
     const channel = alert.route.channel;
@@ -125,7 +137,11 @@ export async function syncAlert(alertId: string, deps: NotifyDeps): Promise<Sync
       { channel },
       () => pageContent(alert, deps),
       pageMark(alert),
-      { oldest: String(Math.floor(Date.parse(alert.createdAt) / 1000) - 60), identity: ["alert_id"] },
+      {
+        oldest: String(Math.floor(Date.parse(alert.createdAt) / 1000) - 60),
+        identity: ["alert_id"],
+        priority: "urgent",
+      },
     );
     if (outcome.kind === "found") {
       // The run that posted it died; what it rendered may be older than the alert is now.
@@ -189,8 +205,8 @@ async function sendOncallDm(alert: Alert, state: DeliveryState, deps: NotifyDeps
   if (!user || alert.state === "resolved" || state.dmTs || state.dmFailed) return;
   try {
     // No claim: a DM sent twice after a crash is a nuisance, a DM never sent is a missed page.
-    const channel = await conversationOf(deps.slack, { user });
-    const sent = await post(deps.slack, channel, dmCopyContent(alert, state, deps));
+    // To the user id: no conversations.open per DM (see Destination in platform/slack/delivery.ts).
+    const sent = await post(deps.slack, user, dmCopyContent(alert, state, deps), { priority: "urgent" });
     await deps.delivery.setDm(alert.id, sent.channel, sent.ts);
   } catch (err) {
     if (!isPermanent(err)) throw err;

@@ -1,8 +1,9 @@
 // The one way the bot runs a BullMQ worker. Every queue's jobs end up calling Slack, and Slack's
 // failures need the same treatment everywhere, or one worker hammers Slack while the others wait:
-// - 429: the whole queue pauses for Slack's Retry-After (`worker.rateLimit`), and the job goes back
-//   without spending an attempt. BullMQ honours `rateLimit()` only on a worker with a limiter; without
-//   one the other slots (and replicas) take the job straight back, so every worker gets one.
+// - rate limited (our own pacer has no token for the call's bucket for a while, or Slack answered
+//   429 anyway and the bucket is blocked for its Retry-After): this job alone goes back to delayed
+//   for that long, without spending an attempt. Never the whole queue: one busy channel's bucket
+//   must not hold the pages of every other channel (see slack/pace.ts).
 // - 5xx, timeouts, network errors: the job fails this attempt and BullMQ retries it after the job's
 //   backoff (a delayed retry), up to its attempts.
 // - a permanent refusal (`channel_not_found`, `user_not_found`, …): retrying cannot help, so the job
@@ -15,9 +16,8 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../log";
 import { tryLock } from "../redis/lock";
 import { SlackCallError } from "../slack/api";
+import { JOB_MAX_WAIT_MS, paceDefaults } from "../slack/pace";
 
-/** Enough for Slack's posting limits per workspace; the queue-wide ceiling after a 429 too. */
-export const DEFAULT_LIMITER = { max: 50, duration: 1_000 } as const;
 /** How long a worker owns a job before BullMQ thinks it stalled; renewed at half of it while it runs. */
 export const DEFAULT_LOCK_MS = 30_000;
 /** How soon a job whose alert lock is held elsewhere looks again. */
@@ -44,7 +44,6 @@ export interface WorkerOptions<D, R> {
   readonly redis?: Redis;
   readonly log: Logger;
   readonly concurrency: number;
-  readonly limiter?: { readonly max: number; readonly duration: number };
   readonly lockDurationMs?: number;
   readonly process: (job: Job<D>, run: JobRun) => Promise<R>;
   /** Slack refused for good: record it for people to see before the job fails without retry. */
@@ -58,7 +57,15 @@ function isPermanent(err: SlackCallError): err is SlackCallError & { failure: { 
   return err.failure.kind === "permanent";
 }
 
-/** A worker with the Slack failure mapping, a limiter and job locks (see the file's comment). */
+/**
+ * The wait before a rate-limited job runs again: the bucket's wait, plus up to a fifth more so that
+ * the jobs waiting on one bucket do not all come back in the same millisecond.
+ */
+export function rateLimitedDelay(waitMs: number, random: () => number = Math.random): number {
+  return Math.ceil(waitMs + Math.min(waitMs, 1_000) * 0.2 * random());
+}
+
+/** A worker with the Slack failure mapping and job locks (see the file's comment). */
 export function createWorker<D, R>(opts: WorkerOptions<D, R>): Worker<D, R> {
   const { log } = opts;
   const processor: Processor<D, R> = async (job, token) => {
@@ -80,15 +87,16 @@ export function createWorker<D, R>(opts: WorkerOptions<D, R>): Worker<D, R> {
       },
     };
     try {
-      return await opts.process(job, run);
+      return await paceDefaults.run({ maxWaitMs: JOB_MAX_WAIT_MS }, () => opts.process(job, run));
     } catch (err) {
       if (!(err instanceof SlackCallError)) throw err;
       const where = { queue: opts.queue, job: job.id, method: err.method };
       const f = err.failure;
       if (f.kind === "rate_limited") {
-        log.warn({ ...where, retryAfterMs: f.retryAfterMs }, "Slack rate limit; queue paused");
-        await worker.rateLimit(f.retryAfterMs);
-        throw Worker.RateLimitError();
+        // Pacing is the normal case in a storm and not worth a warning; a 429 from Slack is.
+        if (f.paced) log.debug({ ...where, waitMs: f.retryAfterMs }, "Slack call paced; job delayed");
+        else log.warn({ ...where, retryAfterMs: f.retryAfterMs }, "Slack rate limit; job delayed");
+        return run.later(rateLimitedDelay(f.retryAfterMs));
       }
       if (isPermanent(err)) {
         log.error({ ...where, err }, "Slack refused; not retrying");
@@ -103,7 +111,6 @@ export function createWorker<D, R>(opts: WorkerOptions<D, R>): Worker<D, R> {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    limiter: opts.limiter ?? DEFAULT_LIMITER,
     lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
   });
   return worker;

@@ -45,6 +45,7 @@ export const SCRIPTS = {
   settlePending: loadScript("settle-pending-1.lua"),
   ejectTeam: loadScript("eject-team-2.lua"),
   settleSwap: loadScript("settle-swap-1.lua"),
+  takeSlackToken: loadScript("take-slack-token-1.lua"),
   admitStormAlert: loadScript("admit-storm-alert-5.lua"),
   moveStormAlert: loadScript("move-storm-alert-5.lua"),
 } as const;
@@ -192,7 +193,8 @@ export async function reserveIncidentNumber(
   const [n, fresh] = (await runScript(
     redis,
     SCRIPTS.reserveIncidentNumber,
-    [k.seq, k.declared],
+    // No marker: the counter again, since a key '' lies in another slot (CROSSSLOT on a Cluster).
+    [k.seq, k.declared || k.seq],
     [String(markerTtlSeconds)],
   )) as [number, number];
   return { number: Number(n), fresh: fresh === 1 };
@@ -289,6 +291,64 @@ export async function markHeartbeatPaged(redis: Redis, key: string, outage: stri
   return (await runScript(redis, SCRIPTS.markHeartbeatPaged, [key], [outage])) === 1;
 }
 
+export type SwapSettlement =
+  | { readonly outcome: "taken" | "taken-before"; readonly by: string }
+  | { readonly outcome: "expired" | "expired-before" | "open" | "missing" };
+
+/**
+ * settle-swap-1.lua: the first Take of a swap request wins; nobody takes one past its expiry;
+ * "reopen" gives back a Take whose override was never stored.
+ */
+export async function settleSwap(
+  redis: Redis,
+  key: string,
+  a: { readonly action: "take" | "expire" | "reopen"; readonly taker?: string; readonly nowMs: number },
+): Promise<SwapSettlement> {
+  const [outcome, by] = (await runScript(
+    redis,
+    SCRIPTS.settleSwap,
+    [key],
+    [a.action, a.taker ?? "", String(a.nowMs)],
+  )) as [string, string];
+  if (outcome === "taken" || outcome === "taken-before") return { outcome, by };
+  if (outcome === "expired" || outcome === "expired-before" || outcome === "open" || outcome === "missing") {
+    return { outcome };
+  }
+  throw new Error(`settle-swap answered ${String(outcome)}`);
+}
+
+/** A Slack pacing bucket's size: `capacity` tokens (the burst), refilled at `perSecond`. */
+export interface BucketSize {
+  readonly capacity: number;
+  readonly perSecond: number;
+}
+
+/**
+ * take-slack-token-1.lua: 0 when a token was taken from `bucket`, else the ms to wait for one.
+ * `reserve` tokens are left for more urgent calls; `blockMs` > 0 blocks the bucket instead (a 429).
+ */
+export async function takeSlackToken(
+  redis: Redis,
+  bucket: string,
+  size: BucketSize,
+  reserve: number,
+  blockMs = 0,
+): Promise<number> {
+  return Number(
+    await runScript(
+      redis,
+      SCRIPTS.takeSlackToken,
+      [bucket],
+      [
+        String(size.capacity),
+        String(size.perSecond),
+        String(reserve),
+        String(Math.max(0, Math.ceil(blockMs))),
+      ],
+    ),
+  );
+}
+
 /** The keys of a channel's storm scripts (admit-storm-alert-5.lua, move-storm-alert-5.lua). */
 export interface StormKeys {
   readonly channel: string;
@@ -359,27 +419,4 @@ export async function moveStormAlert(
     [a.alertId, a.move.kind, a.move.kind === "state" ? a.move.state : "", a.seq, a.nowIso],
   )) as [number, number, number];
   return { changed: Number(changed) === 1, closedNow: Number(closedNow) === 1, closed: Number(closed) === 1 };
-}
-
-export type SwapSettlement =
-  | { readonly outcome: "taken" | "taken-before"; readonly by: string }
-  | { readonly outcome: "expired" | "expired-before" | "open" | "missing" };
-
-/** settle-swap-1.lua: the first Take of a swap request wins; nobody takes one past its expiry. */
-export async function settleSwap(
-  redis: Redis,
-  key: string,
-  a: { readonly action: "take" | "expire"; readonly taker?: string; readonly nowMs: number },
-): Promise<SwapSettlement> {
-  const [outcome, by] = (await runScript(
-    redis,
-    SCRIPTS.settleSwap,
-    [key],
-    [a.action, a.taker ?? "", String(a.nowMs)],
-  )) as [string, string];
-  if (outcome === "taken" || outcome === "taken-before") return { outcome, by };
-  if (outcome === "expired" || outcome === "expired-before" || outcome === "open" || outcome === "missing") {
-    return { outcome };
-  }
-  throw new Error(`settle-swap answered ${String(outcome)}`);
 }

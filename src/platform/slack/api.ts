@@ -5,9 +5,15 @@ import { ErrorCode, LogLevel, type Logger as SlackLogger, WebClient } from "@sla
 import { CodedError, ErrorCode as OncallErrorCode } from "../errors";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
+import type { PaceOptions, SlackPacer } from "./pace";
 
 export type SlackFailure =
-  | { readonly kind: "rate_limited"; readonly retryAfterMs: number }
+  | {
+      readonly kind: "rate_limited";
+      readonly retryAfterMs: number;
+      /** Set when our own pacing held the call back (Slack was not called). */
+      readonly paced?: boolean;
+    }
   | { readonly kind: "transient"; readonly detail: string }
   | { readonly kind: "permanent"; readonly error: string };
 
@@ -36,7 +42,9 @@ export class SlackCallError extends CodedError {
 function describe(f: SlackFailure): string {
   switch (f.kind) {
     case "rate_limited":
-      return `rate limited, retry after ${f.retryAfterMs} ms`;
+      return f.paced
+        ? `paced: no token for ${f.retryAfterMs} ms`
+        : `rate limited, retry after ${f.retryAfterMs} ms`;
     case "transient":
       return f.detail;
     case "permanent":
@@ -139,10 +147,35 @@ export class SlackApi {
   constructor(
     readonly client: WebClient,
     private readonly metrics: Metrics,
+    /** Paces every call (see pace.ts); without one, calls go straight out (unit tests). */
+    readonly pacer: SlackPacer | null = null,
   ) {}
 
-  /** Calls a method; throws SlackCallError with the failure classified. */
-  async call<T extends SlackResult = SlackResult>(method: string, args: SlackArgs): Promise<T> {
+  /**
+   * Calls a method once its pacing bucket has a token; throws SlackCallError with the failure
+   * classified. A wait longer than `opts.maxWaitMs` fails `rate_limited` with that wait, before
+   * calling Slack; a 429 blocks the call's bucket for Slack's Retry-After.
+   */
+  async call<T extends SlackResult = SlackResult>(
+    method: string,
+    args: SlackArgs,
+    opts: PaceOptions = {},
+  ): Promise<T> {
+    if (this.pacer) {
+      const paced = await this.pacer.take(method, args, opts);
+      const priority = opts.priority ?? "normal";
+      this.metrics.slackPacedWait.observe(
+        { bucket: paced.bucket.kind, priority },
+        (paced.waitedMs + (paced.deferred?.waitMs ?? 0)) / 1000,
+      );
+      if (paced.deferred) {
+        throw new SlackCallError(method, {
+          kind: "rate_limited",
+          retryAfterMs: paced.deferred.waitMs,
+          paced: true,
+        });
+      }
+    }
     const end = this.metrics.slackLatency.startTimer({ method });
     try {
       const res = (await this.client.apiCall(method, args)) as T;
@@ -151,6 +184,11 @@ export class SlackApi {
     } catch (err) {
       const failure = classifySlackError(err);
       end({ outcome: failure.kind });
+      if (failure.kind === "rate_limited") {
+        this.metrics.slackRateLimited.inc({ method });
+        // Without Redis the bucket stays open; the job still waits Retry-After (see queue/worker.ts).
+        await this.pacer?.block(method, args, failure.retryAfterMs).catch(() => undefined);
+      }
       throw new SlackCallError(method, failure, { cause: err });
     }
   }

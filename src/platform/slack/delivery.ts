@@ -11,6 +11,7 @@
 // callers hand in a `PostRecord`; the steps, the metadata and the look-up live here once.
 
 import { type SlackApi, SlackCallError } from "./api";
+import type { SlackPriority } from "./pace";
 
 /** A message as `conversations.history` / `conversations.replies` return it (the parts we read). */
 export interface HistoryMessage {
@@ -40,9 +41,10 @@ export interface MessageRef {
 }
 
 /**
- * Where a message goes: a conversation (optionally a thread in it), or a user's DM. A DM is opened
- * with `conversations.open` only when the message is actually posted; later rewrites use the
- * channel id kept from the post.
+ * Where a message goes: a conversation (optionally a thread in it), or a user's DM. A DM is posted
+ * to the user id itself (Slack puts it in the bot's DM with them), so it costs no
+ * `conversations.open` (a Tier 3 call, one per DM, that a storm of pages would exhaust); later
+ * rewrites use the DM's channel id Slack answers with.
  */
 export type Destination =
   | { readonly channel: string; readonly threadTs?: string }
@@ -61,6 +63,8 @@ export interface PostRecord {
 }
 
 export interface FindOptions {
+  /** How urgent the post (and its look-up) is for pacing; see pace.ts. */
+  readonly priority?: SlackPriority;
   /** Only messages after this Slack ts (seconds); bounds the look-up when the post's time is known. */
   readonly oldest?: string;
   readonly limit?: number;
@@ -103,6 +107,7 @@ export async function findByMark(
       limit: opts.limit ?? FIND_LIMIT,
       include_all_metadata: true,
     },
+    { priority: opts.priority ?? "normal" },
   );
   const identity = opts.identity ?? Object.keys(mark.event_payload);
   return res.messages?.find((m) => matches(m, mark, identity))?.ts ?? null;
@@ -117,26 +122,45 @@ export async function openDm(slack: SlackApi, user: string): Promise<string> {
   return id;
 }
 
-/** Resolves a destination to a conversation id, opening the DM when it is a user. */
+/** Where to post for a destination: a channel, or the user id itself for a DM (see Destination). */
+export function postTarget(to: Destination): string {
+  return "user" in to && to.user ? to.user : (to as { channel: string }).channel;
+}
+
+/**
+ * A conversation id for a destination, which reading (history, replies) needs: a user id is not
+ * one, so a DM is opened (`conversations.open`) here, and only here.
+ */
 export async function conversationOf(slack: SlackApi, to: Destination): Promise<string> {
   return "user" in to && to.user ? openDm(slack, to.user) : (to as { channel: string }).channel;
 }
 
-/** Posts one message (no bookkeeping); `mark` makes it findable again. */
+export interface PostOptions {
+  readonly threadTs?: string;
+  readonly mark?: MessageMark;
+  /** For pacing; a thread reply is background work unless said otherwise, a message normal. */
+  readonly priority?: SlackPriority;
+}
+
+/** Posts one message (no bookkeeping) to a channel or a user id; `mark` makes it findable again. */
 export async function post(
   slack: SlackApi,
   channel: string,
   content: MessageContent,
-  opts: { readonly threadTs?: string; readonly mark?: MessageMark } = {},
+  opts: PostOptions = {},
 ): Promise<MessageRef> {
-  const res = await slack.call<{ ts?: string; channel?: string }>("chat.postMessage", {
-    channel,
-    ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
-    text: content.text,
-    ...(content.blocks ? { blocks: content.blocks } : {}),
-    unfurl_links: false,
-    ...(opts.mark ? { metadata: opts.mark } : {}),
-  });
+  const res = await slack.call<{ ts?: string; channel?: string }>(
+    "chat.postMessage",
+    {
+      channel,
+      ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
+      text: content.text,
+      ...(content.blocks ? { blocks: content.blocks } : {}),
+      unfurl_links: false,
+      ...(opts.mark ? { metadata: opts.mark } : {}),
+    },
+    { priority: opts.priority ?? (opts.threadTs ? "background" : "normal") },
+  );
   // Posting to a user id lands in the DM, whose id Slack returns: later rewrites need that id.
   return { channel: res.channel ?? channel, ts: String(res.ts) };
 }
@@ -156,13 +180,22 @@ export async function postEphemeral(
 }
 
 /** Rewrites a message in place (`chat.update`); the metadata it was posted with stays. */
-export async function rewrite(slack: SlackApi, message: MessageRef, content: MessageContent): Promise<void> {
-  await slack.call("chat.update", {
-    channel: message.channel,
-    ts: message.ts,
-    text: content.text,
-    ...(content.blocks ? { blocks: content.blocks } : {}),
-  });
+export async function rewrite(
+  slack: SlackApi,
+  message: MessageRef,
+  content: MessageContent,
+  priority: SlackPriority = "normal",
+): Promise<void> {
+  await slack.call(
+    "chat.update",
+    {
+      channel: message.channel,
+      ts: message.ts,
+      text: content.text,
+      ...(content.blocks ? { blocks: content.blocks } : {}),
+    },
+    { priority },
+  );
 }
 
 /**
@@ -180,8 +213,9 @@ export async function postOnce(
 ): Promise<PostOutcome> {
   const state = await record.state();
   if (state === "posted") return { kind: "already" };
-  const channel = await conversationOf(slack, to);
   if (state === "claimed") {
+    // Only after a run died mid-post: the one case a DM needs its channel id before posting.
+    const channel = await conversationOf(slack, to);
     const ts = await findByMark(slack, { channel, threadTs: to.threadTs }, mark, opts);
     if (ts) {
       const message = { channel, ts };
@@ -191,7 +225,11 @@ export async function postOnce(
   }
   const body = typeof content === "function" ? await content() : content;
   await record.claim();
-  const message = await post(slack, channel, body, { threadTs: to.threadTs, mark });
+  const message = await post(slack, postTarget(to), body, {
+    threadTs: to.threadTs,
+    mark,
+    ...(opts.priority ? { priority: opts.priority } : {}),
+  });
   await record.posted(message);
   return { kind: "posted", message };
 }

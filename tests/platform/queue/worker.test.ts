@@ -8,9 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/platform/log";
 import { createMetrics } from "../../../src/platform/metrics";
 import { SCHEDULE_QUEUE, ScheduledJobs } from "../../../src/platform/queue/schedule";
-import { createWorker, DEFAULT_LIMITER, type JobRun } from "../../../src/platform/queue/worker";
+import { createWorker, type JobRun, rateLimitedDelay } from "../../../src/platform/queue/worker";
 import { tryLock } from "../../../src/platform/redis/lock";
 import { createSlackClient, SlackApi, type SlackCallError } from "../../../src/platform/slack/api";
+import { SlackPacer } from "../../../src/platform/slack/pace";
 import { FakeSlack } from "../../support/fake-slack";
 import { deleteKeys, REDIS_URL } from "../../support/harness";
 
@@ -87,24 +88,37 @@ async function afterFailure(name: string, failure: Parameters<typeof fake.failNe
 }
 
 describe("createWorker: Slack failures", () => {
-  it("on a 429 pauses the queue for Retry-After and runs the job again without spending an attempt", async () => {
+  it("on a 429 delays the job for Retry-After and runs it again without spending an attempt", async () => {
     const run = await afterFailure("q429", { status: 429, retryAfterSec: 1 }, { attempts: 1 });
     expect(run.statuses).toEqual([429, 200]);
     expect(run.gapMs).toBeGreaterThanOrEqual(900);
     expect(run.attemptsMade).toBe(1);
   });
 
-  it("holds every job of the queue during Retry-After, not only the one that met the 429", async () => {
+  it("holds only the 429's bucket during Retry-After: another channel's post goes straight out", async () => {
     const { queue: q, events } = await queue("qhold");
+    // The pacer learns the 429: the same channel waits for Retry-After, the others do not.
+    slack = new SlackApi(
+      createSlackClient("xoxb-test", fake.url),
+      createMetrics(),
+      new SlackPacer(conn(), prefix),
+    );
     fake.failNext("chat.postMessage", { status: 429, retryAfterSec: 1 });
-    worker("qhold", post);
-    const first = await q.add("a", {});
+    worker<{ channel: string }, unknown>("qhold", (job) =>
+      slack.call("chat.postMessage", { channel: job.data.channel, text: "hi" }),
+    );
+    const first = await q.add("a", { channel: "C1" });
     const limited = await fake.waitFor((c) => c.status === 429);
-    const second = await q.add("b", {});
-    await Promise.all([first.waitUntilFinished(events, 10_000), second.waitUntilFinished(events, 10_000)]);
+    const other = await q.add("b", { channel: "C2" });
+    const same = await q.add("c", { channel: "C1" });
+    await Promise.all([first, other, same].map((j) => j.waitUntilFinished(events, 10_000)));
     const ok = fake.callsTo("chat.postMessage").filter((c) => c.status === 200);
-    expect(ok).toHaveLength(2);
-    for (const c of ok) expect(c.at.getTime() - limited.at.getTime()).toBeGreaterThanOrEqual(900);
+    const gapsIn = (channel: string) =>
+      ok.filter((c) => c.args.channel === channel).map((c) => c.at.getTime() - limited.at.getTime());
+    expect(gapsIn("C2")).toHaveLength(1);
+    expect(gapsIn("C2")[0]).toBeLessThan(700);
+    expect(gapsIn("C1")).toHaveLength(2);
+    for (const gap of gapsIn("C1")) expect(gap).toBeGreaterThanOrEqual(900);
   });
 
   it("retries a 5xx after the job's backoff and succeeds", async () => {
@@ -134,9 +148,11 @@ describe("createWorker: Slack failures", () => {
     expect(await q.getJobState(job.id!)).toBe("failed");
   });
 
-  it("gives every worker the limiter that makes Retry-After hold the whole queue", () => {
-    const w = worker("qlim", async () => undefined);
-    expect(w.opts.limiter).toEqual(DEFAULT_LIMITER);
+  it("spreads the jobs waiting on one bucket over a fifth of the wait (at most 200 ms more)", () => {
+    expect(rateLimitedDelay(1_000, () => 0)).toBe(1_000);
+    expect(rateLimitedDelay(1_000, () => 0.999)).toBe(1_200);
+    expect(rateLimitedDelay(10_000, () => 0.999)).toBe(10_200);
+    expect(rateLimitedDelay(100, () => 0.5)).toBe(110);
   });
 });
 

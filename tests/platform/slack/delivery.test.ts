@@ -122,14 +122,15 @@ describe("postOnce", () => {
     expect(fake.thread("C1", parent.ts).map((m) => m.text)).toEqual(["reply"]);
   });
 
-  it("opens a user's DM only to post, and records the DM's channel for later rewrites", async () => {
+  it("posts a DM to the user id, and records the DM's channel for later rewrites", async () => {
     const r = record("dm");
     const out = await postOnce(slack, r, { user: "U0ALICE" }, { text: "you are on call" }, MARK);
     const dm = fake.dmChannel("U0ALICE");
     expect(out).toMatchObject({ kind: "posted", message: { channel: dm } });
-    expect(fake.callsTo("conversations.open")).toHaveLength(1);
+    // Posted to the user id: no conversations.open, and Slack answers with the DM's id.
+    expect(fake.callsTo("chat.postMessage").map((c) => c.args.channel)).toEqual(["U0ALICE"]);
     await postOnce(slack, r, { user: "U0ALICE" }, { text: "you are on call" }, MARK);
-    expect(fake.callsTo("conversations.open")).toHaveLength(1);
+    expect(fake.callsTo("conversations.open")).toHaveLength(0);
     expect(fake.messages(dm).map((m) => m.text)).toEqual(["you are on call"]);
   });
 });
