@@ -2,14 +2,25 @@
 // then bundles each entry point with esbuild (the sources import without file extensions, which
 // Node's ESM loader refuses, so tsc's own output would not run), and copies what the code reads at
 // run time: the Lua scripts (src/platform/redis/scripts/*.lua → dist/scripts/, beside the bundle,
-// where scripts.ts finds them through import.meta.url).
+// where scripts.ts finds them through import.meta.url), and date-holidays' data split per country
+// (dist/holidays/, read by dist/date-holidays.js: see scripts/date-holidays.mjs).
 //   node scripts/build.mjs              build
 //   node scripts/build.mjs --if-stale   build only when dist/ is missing or older than a source
 //   node scripts/build.mjs --out DIR    build into DIR instead of dist/ (tests)
 // Plain JavaScript on purpose: it runs before anything is compiled, without tsx.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,6 +45,7 @@ const INPUTS = [
   "tsconfig.json",
   "tsconfig.build.json",
   "scripts/build.mjs",
+  "scripts/date-holidays.mjs",
 ];
 const STAMP = ".build-stamp";
 
@@ -54,6 +66,32 @@ function isStale() {
   return INPUTS.some((p) => newestMtime(p) > built);
 }
 
+// date-holidays loads every country's rules at import (about 8 MB of RSS); the bundle imports
+// scripts/date-holidays.mjs instead, the same Holidays class reading one country's rules when first
+// asked for them, from per-country files split here out of the package's own data.
+const holidaysPerCountry = {
+  name: "date-holidays-per-country",
+  setup(build) {
+    build.onResolve({ filter: /^date-holidays$/ }, () => ({ path: "./date-holidays.js", external: true }));
+  },
+};
+
+function writeHolidayData() {
+  const pkg = dirname(createRequire(import.meta.url).resolve("date-holidays/package.json"));
+  const all = JSON.parse(readFileSync(join(pkg, "data", "holidays.json"), "utf8"));
+  const dir = join(out, "holidays");
+  mkdirSync(dir, { recursive: true });
+  const countries = {};
+  for (const [code, rules] of Object.entries(all.holidays)) {
+    if (!/^[A-Z0-9]+$/.test(code)) throw new Error(`build: unexpected date-holidays country code ${code}`);
+    countries[code] = { names: rules.names, langs: rules.langs };
+    writeFileSync(join(dir, `${code}.json`), JSON.stringify(rules));
+  }
+  const { version, license, names } = all;
+  writeFileSync(join(dir, "index.json"), JSON.stringify({ version, license, names, countries }));
+  copyFileSync(join(root, "scripts", "date-holidays.mjs"), join(out, "date-holidays.js"));
+}
+
 function run(cmd, cmdArgs) {
   const res = spawnSync(cmd, cmdArgs, { cwd: root, stdio: "inherit" });
   if (res.status !== 0) {
@@ -69,17 +107,20 @@ console.error(`building ${relative(root, out) || out}/ …`);
 run(bin("tsc"), ["--noEmit", "-p", "tsconfig.build.json"]);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-run(bin("esbuild"), [
-  ...Object.entries(ENTRIES).map(([name, src]) => `${name}=${src}`),
-  "--bundle",
-  "--platform=node",
-  "--format=esm",
-  "--target=node20",
-  "--packages=external",
-  "--sourcemap",
-  "--log-level=warning",
-  `--outdir=${out}`,
-]);
+const esbuild = await import("esbuild");
+await esbuild.build({
+  entryPoints: ENTRIES,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+  outdir: out,
+  plugins: [holidaysPerCountry],
+});
+writeHolidayData();
 const scripts = join(root, "src/platform/redis/scripts");
 mkdirSync(join(out, "scripts"), { recursive: true });
 for (const f of readdirSync(scripts))

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeSlack } from "../sandbox/slack-api";
@@ -54,8 +54,47 @@ describe("npm run build", () => {
     );
     expect(lua.length).toBeGreaterThan(0);
     expect(readdirSync(join(OUT, "scripts")).sort()).toEqual(lua.sort());
-    // Plain JavaScript: no TypeScript left for a loader to strip.
-    expect(readFileSync(join(OUT, "main.js"), "utf8")).not.toMatch(/from "\.\.?\//);
+    // Plain JavaScript: no TypeScript left for a loader to strip; the one file it imports is the
+    // per-country date-holidays, copied beside it with the data split per country.
+    const main = readFileSync(join(OUT, "main.js"), "utf8");
+    expect(main).not.toMatch(/from "\.\.?\/(?!date-holidays\.js")/);
+    expect(main).toContain('from "./date-holidays.js"');
+    expect(main).not.toContain('from "date-holidays"');
+    expect(existsSync(join(OUT, "holidays", "DE.json"))).toBe(true);
+  });
+
+  it("answers holidays as date-holidays does, reading only the countries asked for", async () => {
+    const { default: Real } = await import("date-holidays");
+    const { default: Built, loadedCountries } = (await import(
+      pathToFileURL(join(OUT, "date-holidays.js")).href
+    )) as { default: typeof Real; loadedCountries: () => string[] };
+    new Built().getCountries();
+    new Built().getStates("DE");
+    new Built("DE", "BE").getHolidays(2026);
+    expect(loadedCountries()).toEqual(["DE"]);
+    // Regions whose rules refer to other countries' days (_days: AS → US, ES-CN-GC → IC, DE-BY-A →
+    // a region of its own state) and the lunar, Islamic and Hebrew calendars.
+    const regions: [string, string?, string?][] = [
+      ["DE", "BE"],
+      ["DE", "BY", "A"],
+      ["GB", "ENG"],
+      ["US", "NY"],
+      ["AS"],
+      ["ES", "CN", "GC"],
+      ["CN"],
+      ["SA"],
+      ["IL"],
+    ];
+    for (const r of regions)
+      for (const year of [2025, 2026, 2027])
+        expect(new Built(...r).getHolidays(year), `${r.join("-")} ${year}`).toEqual(
+          new Real(...r).getHolidays(year),
+        );
+    for (const lang of [undefined, "en", "de"])
+      expect(new Built().getCountries(lang)).toEqual(new Real().getCountries(lang));
+    expect(new Built().getStates("DE")).toEqual(new Real().getStates("DE"));
+    expect(new Built().getRegions("DE", "BY")).toEqual(new Real().getRegions("DE", "BY"));
+    expect(new Built("XX").getHolidays(2026)).toEqual(new Real("XX").getHolidays(2026));
   });
 
   it("leaves a build newer than every source alone with --if-stale", async () => {
