@@ -16,13 +16,15 @@ import {
   shiftChangeFeature,
 } from "./features/rotation";
 import { silencesFeature } from "./features/silences";
-import { usergroupsFeature } from "./features/usergroups";
+import { stormFeature } from "./features/storm";
 import { swapsFeature } from "./features/swaps";
+import { usergroupsFeature } from "./features/usergroups";
 import type { Feature } from "./runtime";
 
 export const FEATURES: readonly Feature[] = [
   notifyFeature,
   slackReconcileFeature,
+  stormFeature,
   opsLoadFeature,
   escalationFeature,
   noiseFeature,

@@ -6,8 +6,8 @@ import type { App } from "@slack/bolt";
 import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Settings } from "./config/env";
-import type { AlertChange } from "./core/alert";
-import type { OncallConfig } from "./core/config";
+import type { Alert, AlertChange } from "./core/alert";
+import type { OncallConfig, Team } from "./core/config";
 import type { AlertStore } from "./features/paging/alert-store";
 import type { PageContext } from "./features/paging/blocks";
 import type { DeliveryStore } from "./features/paging/delivery-store";
@@ -41,6 +41,21 @@ export type { AlertChange } from "./core/alert";
 /** Runs after a change is stored; must be idempotent (a retried webhook runs it again). */
 export type AlertChangeHook = (change: AlertChange) => Promise<void>;
 
+/**
+ * A way an alert shows in Slack other than a page of its own: a storm digest (features/storm).
+ * Paging and escalation ask it through the Runtime, so neither imports the feature that groups.
+ */
+export interface AlertGrouping {
+  /** Before a new alert's first page: true when the group shows it instead (now brought up to date). */
+  fold(alert: Alert): Promise<boolean>;
+  /** Whether the group shows the alert now (read only): then it has no page, nor a thread, of its own. */
+  holds(alert: Alert): Promise<boolean>;
+  /** An escalation re-page at `step`: true when the alert is grouped (the group re-pages once for all). */
+  repage(alert: Alert, step: number, repeats: number): Promise<boolean>;
+  /** The escalation broadcast to `team`: true when the alert is grouped (the group broadcasts once). */
+  broadcast(alert: Alert, team: Team): Promise<boolean>;
+}
+
 export interface Runtime {
   readonly role: Role;
   readonly settings: Settings;
@@ -69,6 +84,8 @@ export interface Runtime {
   readonly onAlertChange: AlertChangeHook[];
   /** Run on every incoming group before it is stored (heartbeat pings leave it here). */
   readonly intakeFilters: IntakeFilter[];
+  /** Asked before an alert gets a page, a re-page or a broadcast of its own (the storm feature's). */
+  readonly alertGroups: AlertGrouping[];
   /** Handlers of the schedule queue by job name (`onScheduledJob`); its one worker dispatches. */
   readonly scheduled: ScheduledJobs;
   /** Runs every hook for a change. */

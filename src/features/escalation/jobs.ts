@@ -36,7 +36,19 @@ export type EscalateJobData =
 export type EscalateDeps = Pick<
   Runtime,
   "alerts" | "delivery" | "slack" | "config" | "log" | "redis" | "now" | "queues" | "alertChanged"
->;
+> &
+  Partial<Pick<Runtime, "alertGroups">>;
+
+/** Whether a group (a storm) sends this step for all its alerts at once; see AlertGrouping. */
+async function groupedRepage(deps: EscalateDeps, alert: Alert, step: number, repeats: number) {
+  for (const group of deps.alertGroups ?? []) if (await group.repage(alert, step, repeats)) return true;
+  return false;
+}
+
+async function groupedBroadcast(deps: EscalateDeps, alert: Alert, team: Team) {
+  for (const group of deps.alertGroups ?? []) if (await group.broadcast(alert, team)) return true;
+  return false;
+}
 
 const JOB_OPTIONS = {
   attempts: 10,
@@ -165,7 +177,8 @@ export async function runTimer(deps: EscalateDeps, alertId: string, step: number
   if (step <= policy.repeats) {
     if (!awaitingAck(current)) return "applied; taken meanwhile";
     const oncall = current.route.oncallUser;
-    if (oncall) {
+    // A storm's alert: the storm re-pages its on-call engineer once for all its alerts.
+    if (oncall && !(await groupedRepage(deps, current, step, policy.repeats))) {
       const sent = await deps.delivery.sent(alertId);
       const link = await pageLink(deps, alertId);
       // The permalink is a Slack call: someone may have taken the alert since the step was applied.
@@ -272,7 +285,8 @@ export async function syncTeam(deps: EscalateDeps, alertId: string): Promise<voi
   };
 
   if (events.some((e) => e.type === "handed_off")) await post("team:handoff", { channel: team.channel });
-  if (alert.escalation) {
+  // A storm's alert: the storm tells the team once for all its alerts.
+  if (alert.escalation && !(await groupedBroadcast(deps, alert, team))) {
     // The person who escalated knows already; everyone else in the team hears it once.
     for (const member of team.members) {
       if (member !== alert.escalation.by) await post(`dm:${member}`, { user: member });

@@ -20,7 +20,8 @@ export interface QuestionJobData {
   readonly waits?: number;
 }
 
-export type QuestionDeps = Pick<Runtime, "alerts" | "delivery" | "slack" | "log" | "now" | "redis">;
+export type QuestionDeps = Pick<Runtime, "alerts" | "delivery" | "slack" | "log" | "now" | "redis"> &
+  Partial<Pick<Runtime, "alertGroups">>;
 
 /** How long the question waits for the thread to show the resolution first (250 ms each). */
 const MAX_QUESTION_WAITS = 40;
@@ -53,6 +54,8 @@ export async function askActionable(
   const alert = await deps.alerts.get(alertId);
   if (alert?.state !== "resolved" || alert.answer) return "skipped";
   const page = await deps.delivery.get(alertId);
+  // A storm's alert has no page nor thread to ask in (the storm's digest counts it; the report too).
+  if (!page.ts) for (const group of deps.alertGroups ?? []) if (await group.holds(alert)) return "skipped";
   // Without a page there is no thread yet; the notify queue is still posting it.
   if (!page.channel || !page.ts) throw new Error(`page of ${alertId} not posted yet`);
   const events = await deps.alerts.events(alertId);

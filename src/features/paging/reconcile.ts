@@ -9,6 +9,7 @@
 // archived channel) is not retried: its refusal is on the timeline.
 
 import type { Queue } from "bullmq";
+import type { Alert } from "../../core/alert";
 import { onScheduledJob } from "../../platform/queue/schedule";
 import { tryLock } from "../../platform/redis/lock";
 import type { Feature, Runtime } from "../../runtime";
@@ -24,7 +25,15 @@ const LOCK_MS = 60_000;
 export type ReconcileDeps = Pick<
   Runtime,
   "alerts" | "delivery" | "config" | "queues" | "redis" | "log" | "settings"
->;
+> &
+  Partial<Pick<Runtime, "alertGroups">>;
+
+/** A storm's alert has no page to be behind on: its digest shows it (see AlertGrouping). */
+async function heldByGroup(deps: ReconcileDeps, alert: Alert, sent: { readonly ts: string | null }) {
+  if (sent.ts) return false;
+  for (const group of deps.alertGroups ?? []) if (await group.holds(alert)) return true;
+  return false;
+}
 
 export type ReconcileOutcome =
   | { readonly kind: "locked" }
@@ -80,7 +89,7 @@ export async function reconcileSlack(deps: ReconcileDeps): Promise<ReconcileOutc
         deps.delivery.get(alert.id),
         deps.redis.llen(deps.alerts.keys.events(alert.id)),
       ]);
-      if (!slackBehind(alert, sent, eventCount)) {
+      if (!slackBehind(alert, sent, eventCount) || (await heldByGroup(deps, alert, sent))) {
         await deps.delivery.settlePending(alert.id, alert.version);
         continue;
       }

@@ -1,20 +1,32 @@
--- Decides, atomically, whether a channel's new alert gets a page of its own or folds into the
--- channel's storm (features/storm/rules.ts `admission`), and records the answer, so a retried sync
--- gets the same answer and a storm's counters always match its members.
--- Every key of a channel's storms shares the hash tag {storm:<channel>} (one Cluster slot).
---
--- KEYS[1] the channel's storm hash: open (the open storm's seq, "" for none), seq (the last storm's)
--- KEYS[2] the channel's recent new alerts (sorted set, score: ms admitted)
--- KEYS[3] the channel's admitted alerts (hash: alert id -> storm seq, or "page")
--- KEYS[4] the candidate storm's hash (the open storm's, else the next seq's): counters and fields
--- KEYS[5] the candidate storm's alerts (hash: alert id -> firing | acknowledged | resolved)
--- ARGV[1] alert id   ARGV[2] now (ms)   ARGV[3] window (ms)   ARGV[4] threshold
--- ARGV[5] the candidate seq KEYS[4] and KEYS[5] were built for
--- ARGV[6] the alert's digest state   ARGV[7] opened-at (ISO, for a new storm)
--- ARGV[8] the on-call user of a new storm ("" for none)   ARGV[9] TTL (s) of the admitted-alerts hash
--- Returns {kind, seq, opened}: kind "page" | "fold" (seq: the storm's; opened 1 when this alert
--- opened it) | "retry" (the candidate changed since read: build the keys for seq and call again).
+--[[
+  Decides, atomically, whether a channel's new alert gets a page of its own or folds into the
+  channel's storm (features/storm/rules.ts `admission`), and records the answer, so a retried sync
+  gets the same answer and a storm's counters always match its members. Every key of a channel's
+  storms shares the hash tag {storm:<channel>} (one Cluster slot).
 
+  Input:
+    KEYS[1] the channel's storm hash: open (the open storm's seq, "" for none), seq (the last one's)
+    KEYS[2] the channel's recent new alerts (sorted set, score: ms admitted)
+    KEYS[3] the channel's admitted alerts (hash: alert id -> storm seq, or "page")
+    KEYS[4] the candidate storm's hash (the open storm's, else the next seq's): counters and fields
+    KEYS[5] the candidate storm's alerts (hash: alert id -> firing | acknowledged | resolved)
+
+    ARGV[1] alert id
+    ARGV[2] now (ms)
+    ARGV[3] the rate window (ms)
+    ARGV[4] the threshold: more new alerts than this within the window open a storm
+    ARGV[5] the candidate seq KEYS[4] and KEYS[5] were built for
+    ARGV[6] the alert's digest state (firing | acknowledged | resolved)
+    ARGV[7] opened-at (ISO) of a storm this alert opens
+    ARGV[8] the on-call user of a storm this alert opens ("" for none)
+    ARGV[9] TTL (s) of the admitted-alerts hash
+
+  Output:
+    {kind, seq, opened}:
+    "page", "", 0 - the alert gets its own page (now or, for a known alert, before)
+    "fold", seq, opened - the alert is in storm seq; opened 1 when this alert opened it
+    "retry", seq, 0 - the candidate changed since read: build the keys for seq and call again
+]]
 local alert = ARGV[1]
 local known = redis.call('HGET', KEYS[3], alert)
 if known then
