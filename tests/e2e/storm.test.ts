@@ -173,7 +173,7 @@ describe("a storm of alerts into one channel", () => {
     const next = await fireGeneric(h, "AfterTheStorm", { job: "checkout", instance: "after" });
     await eventually(() => pageIds(h).includes(next), 10_000, "the next alert paged");
     expect(topLevel(h).filter((m) => m.metadata?.event_type === "oncall_storm")).toHaveLength(1);
-  });
+  }, 60_000);
 });
 
 describe("escalation during a storm", () => {

@@ -147,7 +147,8 @@ export async function syncStorm(deps: StormDeps, stormId: string): Promise<strin
       "note",
       { channel: digest.channel, threadTs: digest.ts },
       stormNote(view),
-      "background",
+      // One note per storm: not worth holding behind the channel's other background replies.
+      "normal",
     );
   }
   return `${outcome.kind === "posted" ? "posted" : "updated"}: ${view.summary.alerts} alerts`;
