@@ -167,6 +167,7 @@ export {
   apply as applyPress,
   type Handler as AlertButtonHandler,
   listener as alertButtonListener,
+  pressOf,
   tell as tellPresser,
 };
 

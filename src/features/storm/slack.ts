@@ -7,7 +7,7 @@ import type { Alert } from "../../core/alert";
 import { acknowledge, mayActOn, whoMayAct } from "../../core/alert-actions";
 import type { ButtonPress } from "../../platform/slack/kit";
 import type { Runtime } from "../../runtime";
-import { tellPresser } from "../paging/buttons";
+import { pressOf, tellPresser } from "../paging/buttons";
 import { NOTIFY_ATTEMPTS, notifyJobId } from "../paging/notify";
 import { MODAL_PAGE_SIZE, STORM_ACTION, stormModal } from "./blocks";
 import { enqueueDigest, type StormDeps, stormView } from "./jobs";
@@ -25,20 +25,6 @@ async function inParallel<T>(items: readonly T[], n: number, work: (item: T) => 
   );
 }
 
-function pressed(args: ButtonPress) {
-  const { body, action } = args;
-  const message = body.message as { ts?: string; thread_ts?: string } | undefined;
-  return {
-    user: body.user.id,
-    alertId: action.value ?? "",
-    channel: body.channel?.id ?? body.container?.channel_id ?? null,
-    messageTs: message?.ts ?? null,
-    threadTs: null,
-    triggerId: body.trigger_id,
-    args,
-  };
-}
-
 /** Acknowledges `alerts` as `user`; the ones already taken are skipped (nothing to do). */
 async function acknowledgeAll(rt: Runtime, user: string, alerts: readonly Alert[]): Promise<number> {
   let acked = 0;
@@ -52,7 +38,7 @@ async function acknowledgeAll(rt: Runtime, user: string, alerts: readonly Alert[
 }
 
 async function onAckAll(rt: Runtime, deps: StormDeps, args: ButtonPress) {
-  const press = pressed(args);
+  const press = pressOf(args);
   const storm = await deps.store.get(press.alertId);
   if (!storm) return tellPresser(rt, press, "This storm is not known (it may have expired).");
   const alerts = await rt.alerts.getMany(await deps.store.alertIds(storm.id));
@@ -83,7 +69,7 @@ async function modalView(deps: StormDeps, stormId: string, page: number, notice?
 }
 
 async function onShow(rt: Runtime, deps: StormDeps, args: ButtonPress) {
-  const press = pressed(args);
+  const press = pressOf(args);
   const view = await modalView(deps, press.alertId, 0);
   if (!view) return tellPresser(rt, press, "This storm is not known (it may have expired).");
   await rt.slack.call("views.open", { trigger_id: press.triggerId, view });
@@ -165,7 +151,7 @@ export function registerStormButtons(app: App, rt: Runtime, deps: StormDeps): vo
         );
         await tellPresser(
           rt,
-          pressed(args),
+          pressOf(args),
           "Something went wrong on our side; the storm's alerts may not have changed. Try again.",
         );
       }
