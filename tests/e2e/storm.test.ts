@@ -97,6 +97,17 @@ describe("a storm of alerts into one channel", () => {
     expect(updates.length).toBeLessThanOrEqual(8);
   });
 
+  it("stays within Slack's limits: no call answered 429 while 60 groups arrive in 3 s", async () => {
+    const h = await bot.start(SETTINGS);
+    h.slack.setRateLimits(true);
+    const ids = await burst(h, 60, 3_000, "limits");
+    const { members } = await accountedFor(h, ids);
+    expect(members.length).toBeGreaterThanOrEqual(50);
+    await eventually(() => stormPayload(h)?.firing === members.length, 10_000, "storm counts current");
+    expect(topLevel(h).length).toBeLessThanOrEqual(6);
+    expect(h.slack.rateLimited()).toBe(0);
+  }, 60_000);
+
   it("Acknowledge all acknowledges every alert for someone who may act; others are refused", async () => {
     const h = await bot.start(SETTINGS);
     const ids = await burst(h, 12, 500);
