@@ -68,7 +68,7 @@ export interface OncallApp {
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const SCRAPE_WAIT_MS = 2_000;
-const QUEUE_NAMES = ["notify", "escalate", "remediate", "schedule", "usergroups"] as const;
+const QUEUE_NAMES = ["notify", "escalate", "remediate", "schedule", "usergroups", "storm"] as const;
 
 /** Waits for `p`, but at most `ms`; failures are left to the caller's logs. */
 async function within(ms: number, p: Promise<unknown>): Promise<void> {

@@ -34,6 +34,8 @@ export interface Queues {
   readonly schedule: Queue;
   /** Brings each rotation's on-call user group up to date (one coalescing job per rotation). */
   readonly usergroups: Queue;
+  /** Brings each storm's digest up to date (one coalescing job per storm and few seconds). */
+  readonly storm: Queue;
 }
 
 export type { AlertChange } from "./core/alert";

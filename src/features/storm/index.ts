@@ -3,14 +3,13 @@
 // and a modal of its alerts; escalation re-pages and broadcasts once per storm. Paging and
 // escalation reach it through `Runtime.alertGroups`.
 
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type { Feature } from "../../runtime";
 import {
   broadcastStorm,
   createStormWorker,
   foldIntoStorm,
   repageStorm,
-  STORM_QUEUE,
   type StormDeps,
   type StormJobData,
   stormSettings,
@@ -21,10 +20,7 @@ import { StormStore } from "./store";
 export const stormFeature: Feature = {
   name: "storm",
   setup(rt) {
-    const queue = new Queue<StormJobData>(STORM_QUEUE, {
-      connection: rt.queueConnection,
-      prefix: rt.bullPrefix,
-    });
+    const queue = rt.queues.storm as Queue<StormJobData>;
     const deps: StormDeps = {
       ...rt,
       store: new StormStore(rt.redis, rt.prefix),
@@ -40,7 +36,6 @@ export const stormFeature: Feature = {
     return {
       slack: (app) => registerStormButtons(app, rt, deps),
       workers: () => [createStormWorker(rt, deps)],
-      stop: () => queue.close(),
     };
   },
 };
