@@ -13,7 +13,7 @@ import type { OncallApp } from "../../src/app";
 import { HeartbeatStore } from "../../src/features/heartbeats/store";
 import { groupIdOf } from "../../src/features/paging/intake/fingerprint";
 import { harnessPerTest } from "../support/e2e";
-import { eventually, type Harness, ORG_DIR, slashCommand, WEBHOOK_TOKEN } from "../support/harness";
+import { eventually, type Harness, ORG_DIR, redisEnv, slashCommand, WEBHOOK_TOKEN } from "../support/harness";
 import { pendingJobs } from "../support/settled";
 import { press } from "./alert-press";
 
@@ -435,7 +435,7 @@ describe("kill -9", () => {
           SLACK_BOT_TOKEN: "xoxb-test",
           SLACK_SIGNING_SECRET: "test-signing-secret-0123456789",
           SLACK_API_URL: h.slack.url,
-          REDIS_URL: h.settings.redisUrl,
+          ...redisEnv(h),
           REDIS_PREFIX: h.prefix,
           PORT: "0",
           ONCALL_CONFIG_DIR: h.settings.configDir,

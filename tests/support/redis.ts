@@ -2,15 +2,14 @@
 // as a test wants, all closed and the keys deleted after it.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterEach, beforeEach } from "vitest";
 import { answersPing } from "../../sandbox/redis-launch";
-import { deleteKeys, eventually, REDIS_URL } from "./harness";
+import { deleteKeys, eventually, testPrefix, testRedis } from "./harness";
 import { freePort } from "./ports";
 
 export interface RedisPerTest {
-  /** This test's key prefix, e.g. "test-lock-3f2a9c01de:". */
+  /** This test's key prefix, e.g. "test-lock-3f2a9c01de42:" ("{test-lock-3f2a9c01de42}:" on a Cluster). */
   readonly prefix: string;
   /** A new connection, as another bot replica would have. */
   replica(): Redis;
@@ -21,7 +20,7 @@ export function redisPerTest(name: string): RedisPerTest {
   let prefix = "";
   let conns: Redis[] = [];
   beforeEach(() => {
-    prefix = `test-${name}-${randomBytes(5).toString("hex")}:`;
+    prefix = testPrefix(`test-${name}`);
     conns = [];
   });
   afterEach(async () => {
@@ -35,7 +34,7 @@ export function redisPerTest(name: string): RedisPerTest {
       return prefix;
     },
     replica() {
-      const c = new Redis(REDIS_URL);
+      const c = testRedis();
       conns.push(c);
       return c;
     },
