@@ -45,7 +45,7 @@ export default defineConfig({
         },
       },
       ...(process.env.ONCALL_TEST_REDIS_CLUSTER
-        ? [{ extends: true, test: { name: "redis-cluster", include: REDIS_CLUSTER_SUITE } }]
+        ? [{ extends: true as const, test: { name: "redis-cluster", include: REDIS_CLUSTER_SUITE } }]
         : []),
     ],
   },
