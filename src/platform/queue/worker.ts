@@ -75,9 +75,12 @@ export function createWorker<D, R>(opts: WorkerOptions<D, R>): Worker<D, R> {
         await job.moveToDelayed(Date.now() + ms, token);
         throw new DelayedError();
       },
-      async exclusive(key, work, ttlMs = 60_000) {
+      async exclusive(key, work, ttlMs) {
         if (!opts.redis) throw new Error(`worker of ${opts.queue} has no Redis for locks`);
-        const release = await tryLock(opts.redis, key, ttlMs);
+        // A release Redis does not take (mid-failover) is logged and retried, never the job's failure.
+        const release = await tryLock(opts.redis, key, ttlMs, (err) =>
+          log.warn({ err, queue: opts.queue, job: job.id, key }, "could not release a job's lock; retrying"),
+        );
         if (!release) return run.later(LOCK_RETRY_MS);
         try {
           return await work();
