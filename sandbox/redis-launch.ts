@@ -81,30 +81,23 @@ export function findExecutable(name: string, path: string): string | null {
   return null;
 }
 
+/**
+ * redis-server's arguments for a server on loopback `port` keeping its files in `dir`, without RDB
+ * snapshots; `extra` adds or overrides settings (the tests' replicas, AOF).
+ */
+export function redisServerArgs(port: number, dir: string, extra: readonly string[] = []): string[] {
+  return ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...extra];
+}
+
 async function startRedisServer(binary: string, dataDir: string): Promise<RedisHandle> {
   const dir = join(dataDir, "redis");
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const logFile = join(dir, "redis.log");
   // Nothing is saved: the sandbox's Slack is in memory, so its Redis starts empty too.
-  const child = spawn(
-    binary,
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--logfile",
-      logFile,
-    ],
-    { stdio: "ignore" },
-  );
+  const child = spawn(binary, redisServerArgs(port, dir, ["--appendonly", "no", "--logfile", logFile]), {
+    stdio: "ignore",
+  });
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   let exited = false;
