@@ -35,6 +35,8 @@ export interface SandboxOptions {
   readonly alertmanagerUrl?: string | null;
   /** The fake Slack answers 429 as Slack does (npm run sandbox: on); off when unset. */
   readonly rateLimits?: boolean;
+  /** More settings for the bot, as environment variables (e.g. STORM_THRESHOLD). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Sandbox {
@@ -89,6 +91,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         RUNBOOK_BASE_URL: `${origin}/sandbox/files/`,
         LOG_LEVEL: opts.logLevel ?? "warn",
         ...(opts.alertmanagerUrl ? { ALERTMANAGER_URL: opts.alertmanagerUrl } : {}),
+        ...opts.env,
       },
       config.dir,
     );
