@@ -108,6 +108,38 @@ describe("a storm of alerts into one channel", () => {
     expect(h.slack.rateLimited()).toBe(0);
   }, 60_000);
 
+  it("two replicas sharing one Redis stay within Slack's limits together, each alert once", async () => {
+    const h = await bot.start(SETTINGS);
+    h.slack.setRateLimits(true);
+    const other = await h.replica("all");
+    // Alertmanager's webhooks land on either replica; both replicas' workers sync and post.
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const url = i % 2 ? other.url : h.app.url;
+      const res = await fetch(`${url}/webhooks/generic`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${h.settings.alertWebhookToken}`,
+        },
+        body: JSON.stringify({
+          name: `Storm${i % 7}`,
+          status: "firing",
+          labels: { job: JOBS[i % 3]!, instance: `two-${i}` },
+          annotations: { summary: "two replicas" },
+        }),
+      });
+      expect(res.status).toBe(200);
+      ids.push(((await res.json()) as { alert: { id: string } }).alert.id);
+      await sleep(50);
+    }
+    const { members } = await accountedFor(h, ids);
+    await eventually(() => stormPayload(h)?.firing === members.length, 10_000, "storm counts current");
+    expect(topLevel(h).length).toBeLessThanOrEqual(6);
+    expect(topLevel(h).filter((m) => m.metadata?.event_type === "oncall_storm")).toHaveLength(1);
+    expect(h.slack.rateLimited()).toBe(0);
+  }, 60_000);
+
   it("Acknowledge all acknowledges every alert for someone who may act; others are refused", async () => {
     const h = await bot.start(SETTINGS);
     const ids = await burst(h, 12, 500);
