@@ -3,7 +3,6 @@
 // bot process. The check runs on its real BullMQ job scheduler every 100 ms; the misses come from
 // the injected clock, so nothing waits out a real interval.
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,8 +12,9 @@ import type { OncallApp } from "../../src/app";
 import { HeartbeatStore } from "../../src/features/heartbeats/store";
 import { groupIdOf } from "../../src/features/paging/intake/fingerprint";
 import { harnessPerTest } from "../support/e2e";
-import { eventually, type Harness, ORG_DIR, redisEnv, slashCommand, WEBHOOK_TOKEN } from "../support/harness";
+import { eventually, type Harness, ORG_DIR, slashCommand, WEBHOOK_TOKEN } from "../support/harness";
 import { pendingJobs } from "../support/settled";
+import { type BotProcess, spawnBot } from "../support/spawn-bot";
 import { press } from "./alert-press";
 
 const HEARTBEATS_YAML = `heartbeats:
@@ -412,9 +412,9 @@ describe("heartbeat metrics", () => {
 
 // A bot process killed with SIGKILL: no stop, no clean-up. Its clock is a file the test writes.
 describe("kill -9", () => {
-  let child: ChildProcess | undefined;
-  afterEach(() => {
-    child?.kill("SIGKILL");
+  let child: BotProcess | undefined;
+  afterEach(async () => {
+    await child?.kill();
     child = undefined;
   });
 
@@ -428,54 +428,25 @@ describe("kill -9", () => {
     };
     const t0 = Date.parse(T0);
     setClock(t0);
-    const spawnBot = async () => {
-      const proc = spawn(process.execPath, ["--import", "tsx", "tests/support/bot-process.ts"], {
-        env: {
-          ...process.env,
-          SLACK_BOT_TOKEN: "xoxb-test",
-          SLACK_SIGNING_SECRET: "test-signing-secret-0123456789",
-          SLACK_API_URL: h.slack.url,
-          ...redisEnv(h),
-          REDIS_PREFIX: h.prefix,
-          PORT: "0",
-          ONCALL_CONFIG_DIR: h.settings.configDir,
-          ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
-          LOG_LEVEL: "silent",
-          HEARTBEAT_CHECK_EVERY: "1s",
-          ONCALL_TEST_CLOCK_FILE: clockFile,
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      child = proc;
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        proc.stdout!.on("data", (d: Buffer) => {
-          out += d.toString();
-          const m = /listening (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        proc.once("exit", (code) => reject(new Error(`bot process exited with ${code}`)));
-      });
-      return { proc, url };
-    };
-    const kill = async (bot: { proc: ChildProcess }) => {
-      bot.proc.kill("SIGKILL");
-      await new Promise((r) => bot.proc.once("exit", r));
+    const spawn = async () => {
+      const b = await spawnBot(h, clockFile, { HEARTBEAT_CHECK_EVERY: "1s" });
+      child = b;
+      return b;
     };
     const ping = (url: string) =>
       fetch(`${url}/v2/heartbeats/prometheus-prod/ping`, {
         headers: { authorization: `GenieKey ${WEBHOOK_TOKEN}` },
       });
 
-    let bot1 = await spawnBot();
+    let bot1 = await spawn();
     expect((await ping(bot1.url)).status).toBe(202);
     setClock(t0 + 16_000);
     await eventually(() => pages(h).length === 1, 10_000, "the page from the bot process");
-    await kill(bot1);
+    await bot1.kill();
 
     // Started again after a long downtime: one interval of grace, then the same outage, paged already.
     setClock(t0 + 600_000);
-    bot1 = await spawnBot();
+    bot1 = await spawn();
     // Checks while the process is in its start-up grace, then after it: the same outage, paged already.
     await moreIterations(h.app, 3, "checks after the restart");
     expect(pages(h)).toHaveLength(1);
@@ -490,9 +461,9 @@ describe("kill -9", () => {
 
     // Killed again while all is well and down for ten minutes, so the pings sent meanwhile were lost:
     // no false miss while the sender has its interval to reach the restarted bot.
-    await kill(bot1);
+    await bot1.kill();
     setClock(t0 + 1_230_000);
-    bot1 = await spawnBot();
+    bot1 = await spawn();
     await moreIterations(h.app, 3, "checks in the grace");
     expect(pages(h)).toHaveLength(1);
     expect((await latestAlert(h.app))?.state).toBe("resolved");

@@ -2,11 +2,15 @@
 // message, every alert accounted for once (a page or the storm's metadata count); Acknowledge all,
 // the Show alerts modal, the close once everything resolved, and storm-aware escalation.
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StormStore } from "../../src/features/storm/store";
 import { fireGeneric, harnessPerTest } from "../support/e2e";
 import { eventually, type Harness } from "../support/harness";
 import { blockActionsBody, newTriggerId } from "../support/slack-requests";
+import { type BotProcess, spawnBot } from "../support/spawn-bot";
 import { dmsTo, ephemeralTo, orgWithEscalation, stored } from "./alert-press";
 
 const CHANNEL = "C0ONCALL";
@@ -139,6 +143,37 @@ describe("a storm of alerts into one channel", () => {
     expect(topLevel(h).filter((m) => m.metadata?.event_type === "oncall_storm")).toHaveLength(1);
     expect(h.slack.rateLimited()).toBe(0);
   }, 60_000);
+
+  it("a bot killed with kill -9 mid-storm and started again loses nothing and pages nothing twice", async () => {
+    // The harness only takes webhooks (role web); the bot process does every sync and post.
+    const h = await bot.start({ ...SETTINGS, role: "web" });
+    h.slack.setRateLimits(true);
+    const dir = mkdtempSync(join(tmpdir(), "oncall-storm-kill-"));
+    const clockFile = join(dir, "clock");
+    writeFileSync(clockFile, h.clock.now().toISOString());
+    const env = { STORM_DIGEST_EVERY: "1s" };
+    let proc: BotProcess = await spawnBot(h, clockFile, env);
+    try {
+      const ids = await burst(h, 25, 1_000, "before");
+      // Mid-storm: pages, the digest and its updates are in flight.
+      await proc.kill();
+      ids.push(...(await burst(h, 25, 1_000, "down")));
+      proc = await spawnBot(h, clockFile, env);
+      ids.push(...(await burst(h, 10, 500, "after")));
+      const { members } = await accountedFor(h, ids);
+      await eventually(() => stormPayload(h)?.firing === members.length, 15_000, "storm counts current");
+      expect(topLevel(h).filter((m) => m.metadata?.event_type === "oncall_storm")).toHaveLength(1);
+      expect(topLevel(h).length).toBeLessThanOrEqual(6);
+      // No DM twice either: one storm DM and one per own page.
+      const oncall = (await stored(h, ids[0]!)).route.oncallUser!;
+      const dms = dmsTo(h, oncall);
+      expect(dms.filter((m) => m.text.includes("alert storm started"))).toHaveLength(1);
+      expect(dms.length).toBe(1 + ids.length - members.length);
+    } finally {
+      await proc.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("Acknowledge all acknowledges every alert for someone who may act; others are refused", async () => {
     const h = await bot.start(SETTINGS);
