@@ -70,7 +70,10 @@ describe("the sandbox under Slack's rate limits", () => {
       inChannel().filter((m) => m.metadata?.event_type === "oncall_page").length +
       inChannel()
         .filter((m) => m.metadata?.event_type === "oncall_storm")
-        .reduce((n, m) => n + Number((m.metadata?.event_payload as { alerts?: number }).alerts ?? 0), 0);
+        .reduce(
+          (n, m) => n + Number((m.metadata?.event_payload as { alerts?: number } | undefined)?.alerts ?? 0),
+          0,
+        );
     const res = await api("/sandbox/api/storm", { count: 200 });
     expect(res.json).toMatchObject({ fired: 200, notice: null });
     await eventually(() => accounted() >= 200, 20_000, "all 200 on a page or in the storm digest");
