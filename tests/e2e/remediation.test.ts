@@ -658,5 +658,7 @@ describe("loop guard", () => {
     const fifth = await fire(hh, "CacheStale");
     await threadShows(hh, fifth, /^✅ http-request/);
     expect(ep.received).toHaveLength(4);
-  });
+    // Five occurrences in one channel, each a page and its thread notes, paced at Slack's one post
+    // per second per channel: some 25 s of posting by design.
+  }, 60_000);
 });

@@ -141,6 +141,16 @@ export function createSlackClient(token: string, apiUrl: string | null, log?: Lo
 }
 
 export type SlackArgs = Record<string, unknown>;
+
+export interface CallOptions extends PaceOptions {
+  /**
+   * Runs once the call has its token, right before it goes to Slack. A post's claim is written
+   * here: a post paced back to the queue then leaves no claim behind, so its next run posts
+   * instead of first looking for a message that was never sent (a look-up that costs a Tier 3
+   * token, and in a busy channel made every run slower than the last).
+   */
+  readonly beforeSend?: () => Promise<void>;
+}
 export type SlackResult = Record<string, unknown> & { ok?: boolean };
 
 export class SlackApi {
@@ -159,7 +169,7 @@ export class SlackApi {
   async call<T extends SlackResult = SlackResult>(
     method: string,
     args: SlackArgs,
-    opts: PaceOptions = {},
+    opts: CallOptions = {},
   ): Promise<T> {
     if (this.pacer) {
       const paced = await this.pacer.take(method, args, opts);
@@ -176,6 +186,7 @@ export class SlackApi {
         });
       }
     }
+    await opts.beforeSend?.();
     const end = this.metrics.slackLatency.startTimer({ method });
     try {
       const res = (await this.client.apiCall(method, args)) as T;

@@ -6,7 +6,8 @@
 //   1. its record says "posted" (a ts): nothing to do;
 //   2. its record says "claimed" (a post was under way when a run died): look for the message by
 //      the metadata it carries; found, record it and stop;
-//   3. otherwise claim, post with the metadata, record the ts.
+//   3. otherwise post with the metadata, claiming once the post has its pacing token (a post paced
+//      back to the queue never went out, so it leaves no claim to look up), and record the ts.
 // Where the record lives differs (a delivery hash field, a per-week key, a per-hand-off hash), so
 // callers hand in a `PostRecord`; the steps, the metadata and the look-up live here once.
 
@@ -140,6 +141,8 @@ export interface PostOptions {
   readonly mark?: MessageMark;
   /** For pacing; a thread reply is background work unless said otherwise, a message normal. */
   readonly priority?: SlackPriority;
+  /** See CallOptions.beforeSend: runs once the post has its token, before it is sent. */
+  readonly beforeSend?: () => Promise<void>;
 }
 
 /** Posts one message (no bookkeeping) to a channel or a user id; `mark` makes it findable again. */
@@ -159,7 +162,10 @@ export async function post(
       unfurl_links: false,
       ...(opts.mark ? { metadata: opts.mark } : {}),
     },
-    { priority: opts.priority ?? (opts.threadTs ? "background" : "normal") },
+    {
+      priority: opts.priority ?? (opts.threadTs ? "background" : "normal"),
+      ...(opts.beforeSend ? { beforeSend: opts.beforeSend } : {}),
+    },
   );
   // Posting to a user id lands in the DM, whose id Slack returns: later rewrites need that id.
   return { channel: res.channel ?? channel, ts: String(res.ts) };
@@ -224,11 +230,11 @@ export async function postOnce(
     }
   }
   const body = typeof content === "function" ? await content() : content;
-  await record.claim();
   const message = await post(slack, postTarget(to), body, {
     threadTs: to.threadTs,
     mark,
     ...(opts.priority ? { priority: opts.priority } : {}),
+    beforeSend: () => record.claim(),
   });
   await record.posted(message);
   return { kind: "posted", message };

@@ -75,6 +75,13 @@ export interface Bucket {
   readonly size: BucketSize;
 }
 
+/**
+ * Buckets refill this much slower than Slack's figures. A token taken on time can still reach Slack
+ * early next to the one before it (a busy event loop, a claim written in between, replicas on
+ * different paths); without a margin that is a 429 at exactly the documented rate.
+ */
+export const REFILL_MARGIN = 0.95;
+
 /** Tiers are per method, and a bucket holds half a minute's calls (Slack allows bursts like that). */
 export function bucketOf(
   method: string,
@@ -85,14 +92,14 @@ export function bucketOf(
     return {
       kind: "channel",
       name: `channel:${args.channel}`,
-      size: { capacity: limits.postBurst, perSecond: limits.postsPerSecond },
+      size: { capacity: limits.postBurst, perSecond: limits.postsPerSecond * REFILL_MARGIN },
     };
   }
   const perMinute = limits.perMinute[tierOf(method)];
   return {
     kind: "tier",
     name: `method:${method}`,
-    size: { capacity: Math.max(1, Math.floor(perMinute / 2)), perSecond: perMinute / 60 },
+    size: { capacity: Math.max(1, Math.floor(perMinute / 2)), perSecond: (perMinute / 60) * REFILL_MARGIN },
   };
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMetrics } from "../../../src/platform/metrics";
-import { createSlackClient, SlackApi } from "../../../src/platform/slack/api";
+import { createSlackClient, SlackApi, SlackCallError } from "../../../src/platform/slack/api";
 import {
   findByMark,
   type MessageMark,
@@ -15,6 +15,7 @@ import {
   postOnce,
   rewrite,
 } from "../../../src/platform/slack/delivery";
+import { JOB_MAX_WAIT_MS, paceDefaults, SlackPacer } from "../../../src/platform/slack/pace";
 import { FakeSlack } from "../../support/fake-slack";
 import { deleteKeys, REDIS_URL } from "../../support/harness";
 
@@ -109,6 +110,33 @@ describe("postOnce", () => {
     const out = await postOnce(slack, r, { channel: "C1" }, { text: "this one" }, MARK);
     expect(out.kind).toBe("posted");
     expect(fake.messages("C1").map((m) => m.text)).toEqual(["another alert's", "this one"]);
+  });
+
+  it("leaves no claim when pacing sends the post back to the queue, so the next run posts without a look-up", async () => {
+    const paced = new SlackApi(
+      createSlackClient("xoxb-test", fake.url),
+      createMetrics(),
+      new SlackPacer(redis, `${prefix}pace:`),
+    );
+    const parent = await post(paced, "C1", { text: "page" }, { priority: "urgent" });
+    // The channel's burst spent, as in a storm: a thread note (background) gets no token now.
+    for (let i = 0; i < 3; i++) await post(paced, "C1", { text: `page ${i}` }, { priority: "urgent" });
+    const r = record("note");
+    const to = { channel: "C1", threadTs: parent.ts };
+    // As a queue job runs it: a call waits briefly in place, else goes back to the queue.
+    const first = await paceDefaults
+      .run({ maxWaitMs: JOB_MAX_WAIT_MS }, () =>
+        postOnce(paced, r, to, { text: "note" }, MARK, { priority: "background" }),
+      )
+      .catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(SlackCallError);
+    expect((first as SlackCallError).failure).toMatchObject({ kind: "rate_limited", paced: true });
+    expect(await r.read()).toBeNull();
+
+    const again = await postOnce(slack, r, to, { text: "note" }, MARK);
+    expect(again.kind).toBe("posted");
+    expect(fake.callsTo("conversations.replies")).toHaveLength(0);
+    expect(fake.thread("C1", parent.ts).map((m) => m.text)).toEqual(["note"]);
   });
 
   it("finds a thread reply in its thread", async () => {
