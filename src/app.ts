@@ -198,6 +198,9 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
 
   const workers: Worker[] = [];
   if (role !== "web") {
+    // Before any worker takes a job: a job left in Redis by a process that died (a heartbeat
+    // check, say) must already see what this start records, such as the start time itself.
+    for (const p of parts) await p.start?.();
     for (const p of parts) {
       for (const w of (await p.workers?.()) ?? []) {
         w.on("error", (err) => log.error({ err, queue: w.name }, "worker error"));
@@ -207,7 +210,6 @@ export async function startApp(opts: AppOptions): Promise<OncallApp> {
         workers.push(w);
       }
     }
-    for (const p of parts) await p.start?.();
   }
 
   let server: Server | null = null;

@@ -110,7 +110,7 @@ export interface FeatureParts {
   readonly workers?: () => Worker[] | Promise<Worker[]>;
   /** Extra HTTP routes (web role). */
   readonly routes?: readonly ExtraRoute[];
-  /** Runs once the app is up (e.g. upsert job schedulers); worker role. */
+  /** Runs at start-up before any worker takes a job (e.g. upsert job schedulers); worker role. */
   readonly start?: () => Promise<void>;
   readonly stop?: () => Promise<void>;
 }
