@@ -14,7 +14,10 @@ afterEach(async () => {
   redis = undefined;
 });
 
-const WAIT = { replicas: "auto", timeoutMs: 300 } as const;
+// Long enough that a replica in sync acknowledges in time on a loaded CI machine (a killed one
+// makes the webhook wait all of it before its 503), and, as the settings require, at most half the
+// command timeout: commands queued behind a WAIT on its connection must not time out.
+const WAIT = { replicas: "auto", timeoutMs: 1_000 } as const;
 
 function alert(i: number) {
   return { name: "HighErrorRate", status: "firing", labels: { job: "stream-api", instance: `storm-${i}` } };

@@ -11,7 +11,8 @@
     ARGV[2] the taker (for "take"; ignored for "expire")
     ARGV[3] now, ms
 
-  Output: { outcome, by }
+  Output:
+    { outcome, by }, one of:
     { "taken", taker }        - this Take won
     { "expired", "" }         - expired now (by the timer, or a Take that came too late)
     { "taken-before", by }    - someone took it already
