@@ -3,7 +3,14 @@
 
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bucketOf, REFILL_MARGIN, reserveFor, SLACK_LIMITS, SlackPacer, tierOf } from "../../../src/platform/slack/pace";
+import {
+  bucketOf,
+  REFILL_MARGIN,
+  reserveFor,
+  SLACK_LIMITS,
+  SlackPacer,
+  tierOf,
+} from "../../../src/platform/slack/pace";
 import { deleteKeys, testPrefix, testRedis } from "../../support/harness";
 
 let prefix: string;
