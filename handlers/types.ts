@@ -30,6 +30,21 @@ export interface HandlerContext<P> {
   readonly log: HandlerLog;
   /** Whether the alert (or, per instance, that instance) has resolved by now. */
   readonly isResolved: () => Promise<boolean>;
+  /**
+   * How long this run has waited so far (see RemediationWait): 0 or absent on the first call,
+   * the sum of the waits asked for since on the calls after them.
+   */
+  readonly waitedMs?: number;
+}
+
+/**
+ * Instead of an outcome: call the handler again in `waitMs`. The queue makes the run a delayed job
+ * meanwhile, so no worker slot is held while nothing happens (a handler never sleeps for long).
+ */
+export interface RemediationWait {
+  readonly waitMs: number;
+  /** One line for the alert's thread, e.g. "waiting 2m, then checking again". */
+  readonly summary: string;
 }
 
 export interface RemediationOutcome {
@@ -39,10 +54,18 @@ export interface RemediationOutcome {
   readonly details?: string;
 }
 
-export interface RemediationHandler<S extends z.ZodType = z.ZodType> {
+export function isWait(r: RemediationOutcome | RemediationWait): r is RemediationWait {
+  return "waitMs" in r;
+}
+
+/** `R`: what `run` answers; only a handler that waits answers RemediationWait too. */
+export interface RemediationHandler<
+  S extends z.ZodType = z.ZodType,
+  R extends RemediationOutcome | RemediationWait = RemediationOutcome | RemediationWait,
+> {
   readonly name: string;
   readonly description: string;
   readonly params: S;
   readonly timeoutMs: number;
-  run(ctx: HandlerContext<z.infer<S>>): Promise<RemediationOutcome>;
+  run(ctx: HandlerContext<z.infer<S>>): Promise<R>;
 }

@@ -1,11 +1,10 @@
 // Gives a flapping alert time to clear on its own before anyone acts: wait, then ask whether the
-// alert (or, per instance, the instance) has resolved. "Still firing" is a definite answer, not a
+// alert (or, per instance, the instance) has resolved. The first call only asks the queue to call
+// again after the wait, so the wait holds no worker slot. "Still firing" is a definite answer, not a
 // failure worth retrying, so it is returned as `ok: false`.
 
-import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { defineHandler } from "./define";
-import { HandlerAbortedError } from "./errors";
 
 const NAME = "wait-and-recheck";
 const DURATION = /^(\d+)(ms|s|m|h)$/;
@@ -43,18 +42,15 @@ export const waitAndRecheckHandler = defineHandler({
     "Waits (at most 1h), then checks whether the alert resolved by itself; ok when it did, not ok " +
     "when it is still firing.",
   params: paramsSchema,
-  // The longest wait plus time for the check; the queue takes the runbook's timeout when smaller.
-  timeoutMs: MAX_WAIT_MS + 10 * 60_000,
+  // Only the check: the wait itself is a delayed job (see RemediationWait), not time in a call.
+  timeoutMs: 60_000,
 
   async run(ctx) {
     const { wait } = ctx.params;
     const ms = parseWait(wait);
     if (ms === null) return { ok: false, summary: `not waiting: "${wait}" is not a duration` };
-    try {
-      await sleep(ms, undefined, { signal: ctx.signal });
-    } catch (error) {
-      if (ctx.signal.aborted) throw new HandlerAbortedError(NAME, ctx.signal);
-      throw error;
+    if ((ctx.waitedMs ?? 0) < ms) {
+      return { waitMs: ms - (ctx.waitedMs ?? 0), summary: `waiting ${wait}, then checking again` };
     }
     return (await ctx.isResolved())
       ? { ok: true, summary: `resolved by itself after ${wait}` }

@@ -7,6 +7,17 @@ describe("remediation settings", () => {
     const s = readSettings(BASE);
     expect(s.remediationConcurrency).toBe(2);
     expect(s.remediationLoopGuard).toEqual({ runs: 3, windowMs: 3_600_000 });
+    expect(s.remediationGroupCap).toEqual({ runs: 10, windowMs: 3_600_000 });
+  });
+
+  it("reads REMEDIATION_GROUP_LIMIT and refuses a malformed one, naming it", () => {
+    expect(readSettings({ ...BASE, REMEDIATION_GROUP_LIMIT: "20/2h" }).remediationGroupCap).toEqual({
+      runs: 20,
+      windowMs: 7_200_000,
+    });
+    expect(() => readSettings({ ...BASE, REMEDIATION_GROUP_LIMIT: "lots" })).toThrow(
+      /REMEDIATION_GROUP_LIMIT/,
+    );
   });
 
   it("reads REMEDIATION_CONCURRENCY and REMEDIATION_LOOP_LIMIT", () => {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Settings } from "../../src/config/env";
 import type { Alert, AlertEvent } from "../../src/core/alert";
 import { isAlive } from "../handlers/helpers";
 import { eventually, type Harness, startHarness } from "../support/harness";
@@ -94,8 +95,8 @@ function configDir(runbooks: Record<string, string>, scripts: Record<string, str
   return dir;
 }
 
-async function start(dir: string): Promise<Harness> {
-  h = await startHarness({ configDir: dir });
+async function start(dir: string, settings: Partial<Settings> = {}): Promise<Harness> {
+  h = await startHarness({ configDir: dir, settings });
   return h;
 }
 
@@ -322,7 +323,8 @@ describe("the DM after a failed remediation", () => {
     await eventually(() => dmTexts(hh, ONCALL).length === 1, 8_000, "the on-call DM");
     await eventually(() => ep.received.length === 1, 8_000, "the remediation request");
     // Longer than the job's own first backoff (1 s): only honouring Retry-After waits this long.
-    hh.slack.failNext("conversations.open", { status: 429, retryAfterSec: 3 });
+    const toOncall = (args: Readonly<Record<string, unknown>>) => args.channel === ONCALL;
+    hh.slack.failNext("chat.postMessage", { status: 429, retryAfterSec: 3 }, 1, toOncall);
     answer(500);
     const dm = await eventually(
       () => dmTexts(hh, ONCALL).find((t) => t.includes("Automation failed")),
@@ -330,10 +332,12 @@ describe("the DM after a failed remediation", () => {
       "the failure DM",
     );
     expect(dm).toContain("CacheStale");
-    const opens = hh.slack.callsTo("conversations.open");
-    const limited = opens.find((c) => c.status === 429);
+    // Posted to the user id: no conversations.open for it.
+    expect(hh.slack.callsTo("conversations.open")).toHaveLength(0);
+    const dmPosts = hh.slack.callsTo("chat.postMessage").filter((c) => toOncall(c.args));
+    const limited = dmPosts.find((c) => c.status === 429);
     expect(limited).toBeDefined();
-    const sent = opens.filter((c) => c.status === 200 && c.at > limited!.at);
+    const sent = dmPosts.filter((c) => c.status === 200 && c.at > limited!.at);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.at.getTime() - limited!.at.getTime()).toBeGreaterThanOrEqual(2_900);
     await runsFinished(hh, id);
@@ -589,9 +593,25 @@ describe("the Run remediation button", () => {
       );
     await Promise.all([submit(first, ONCALL), submit(second, "U01AAA")]);
     await eventually(() => ep.received.length >= 1);
+    // Whoever lost the race hears so, with who started the run that goes on, and what to do.
+    const told = await eventually(
+      () => {
+        const all = [ONCALL, "U01AAA"].flatMap((u) =>
+          hh.slack.ephemerals(CHANNEL, u).map((m) => ({ user: u, text: m.text })),
+        );
+        return all.find((m) => m.text.includes("already under way"));
+      },
+      8_000,
+      "the ephemeral to the confirmation that lost",
+    );
+    const winner = told.user === ONCALL ? "U01AAA" : ONCALL;
+    expect(told.text).toContain(`http-request (started by <@${winner}> <!date^`);
+    expect(told.text).toContain("Press Run remediation again once it has finished");
     await runsFinished(hh, id);
     await new Promise((r) => setTimeout(r, 300));
     expect(ep.received).toHaveLength(1);
+    const answers = [ONCALL, "U01AAA"].flatMap((u) => hh.slack.ephemerals(CHANNEL, u));
+    expect(answers).toHaveLength(1);
   });
 
   it("refuses ephemerally when the runbook has no remediation or the alert is resolved", async () => {
@@ -661,4 +681,103 @@ describe("loop guard", () => {
     // Five occurrences in one channel, each a page and its thread notes, paced at Slack's one post
     // per second per channel: some 25 s of posting by design.
   }, 60_000);
+});
+
+describe("the group cap", () => {
+  it("refuses per-instance runs beyond REMEDIATION_GROUP_LIMIT for the group, notes it once in the thread and counts it", async () => {
+    const ep = await startEndpoint(() => 204);
+    cleanups.push(() => ep.close());
+    const hh = await start(
+      configDir({
+        PodCrashLooping: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/restart?pod={{labels.pod}}" }, auto: true, per_instance: true }`,
+      }),
+      { remediationGroupCap: { runs: 2, windowMs: 3_600_000 } },
+    );
+    // Churning pod names: every instance is a new target, so the per-target loop guard never trips.
+    const pods = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        fp: `00000000000000b${i}`,
+        labels: { pod: `stream-api-${i}` },
+      }));
+    const id = await fire(hh, "PodCrashLooping", pods(3));
+    await threadShows(hh, id, "⛔ Remediation cap: http-request ran 2 times in 1h for this alert group");
+    await fire(hh, "PodCrashLooping", pods(5));
+    await eventually(
+      async () => {
+        const text = await hh.app.metrics.registry.getSingleMetricAsString(
+          "oncall_remediation_refused_total",
+        );
+        return text.includes('oncall_remediation_refused_total{reason="group-cap",handler="http-request"} 3');
+      },
+      15_000,
+      "three refusals counted",
+    );
+    await settled(hh);
+    await runsFinished(hh, id);
+    expect(ep.received).toHaveLength(2);
+    const lines = await timeline(hh, id);
+    expect(lines.filter((l) => l.startsWith("⛔ Remediation cap"))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith("✅"))).toHaveLength(2);
+  });
+});
+
+describe("wait-and-recheck", () => {
+  it("waits as a delayed job: with one worker slot another run goes ahead during the wait", async () => {
+    const { ep, hh } = await (async () => {
+      const ep = await startEndpoint(() => 204);
+      cleanups.push(() => ep.close());
+      const hh = await start(
+        configDir({
+          FlappingAlert: `{ handler: wait-and-recheck, params: { wait: "3s" }, auto: true, retries: 0 }`,
+          CacheStale: `{ handler: http-request, params: { url: "http://127.0.0.1:${ep.port}/flush" }, auto: true }`,
+        }),
+        { remediationConcurrency: 1 },
+      );
+      return { ep, hh };
+    })();
+    const waiting = await fire(hh, "FlappingAlert");
+    // The timeline, not the thread: thread notes are paced behind pages, the wait is not.
+    await eventually(async () =>
+      (await timeline(hh, waiting)).includes("⏳ wait-and-recheck: waiting 3s, then checking again"),
+    );
+    const waitStarted = Date.now();
+    expect((await alertOf(hh, waiting)).state).toBe("remediating");
+
+    const other = await fire(hh, "CacheStale");
+    await eventually(() => ep.received.length === 1, 5_000, "the other run's request");
+    // Done inside the wait: a sleeping handler would have held the only slot for 3 s.
+    expect(Date.now() - waitStarted).toBeLessThan(2_500);
+    expect((await timeline(hh, waiting)).some((l) => l.includes("still firing"))).toBe(false);
+    await threadShows(hh, other, /^✅ http-request/);
+    expect(ep.received).toHaveLength(1);
+
+    await threadShows(
+      hh,
+      waiting,
+      "⏳ wait-and-recheck: waiting 3s, then checking again",
+      /^❌ wait-and-recheck: still firing after 3s\n🚨 Automation failed; paging/,
+    );
+    expect(Date.now() - waitStarted).toBeGreaterThanOrEqual(2_900);
+    expect((await runsFinished(hh, waiting)).state).toBe("firing");
+    // One run, shown as started once.
+    expect((await timeline(hh, waiting)).filter((l) => l.startsWith("🛠"))).toHaveLength(1);
+  });
+
+  it("reports a resolution during the wait as the handler's answer, not a skipped run", async () => {
+    const hh = await start(
+      configDir({
+        FlappingAlert: `{ handler: wait-and-recheck, params: { wait: "2s" }, auto: true, retries: 0 }`,
+      }),
+    );
+    const id = await fire(hh, "FlappingAlert");
+    await eventually(async () =>
+      (await timeline(hh, id)).includes("⏳ wait-and-recheck: waiting 2s, then checking again"),
+    );
+    await resolveAll(hh, "FlappingAlert");
+    await eventually(async () =>
+      (await timeline(hh, id)).includes("✅ wait-and-recheck: resolved by itself after 2s"),
+    );
+    expect((await timeline(hh, id)).some((l) => l.startsWith("⏭"))).toBe(false);
+    expect((await alertOf(hh, id)).state).toBe("resolved");
+  });
 });

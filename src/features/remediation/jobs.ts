@@ -8,24 +8,32 @@
 // `rem-<alert>-manual-<n>`), so the same run enqueued twice is one job.
 
 import { DelayedError, type Job, type Queue, UnrecoverableError, type Worker } from "bullmq";
+import { Counter, type Registry } from "prom-client";
 import { handlerRegistry, RetryableHandlerError } from "../../../handlers/registry";
-import type { RemediationHandler, RemediationOutcome } from "../../../handlers/types";
+import {
+  isWait,
+  type RemediationHandler,
+  type RemediationOutcome,
+  type RemediationWait,
+} from "../../../handlers/types";
 import type { Alert } from "../../core/alert";
 import type { Transition } from "../../core/alert-actions";
 import type { RemediationSpec } from "../../core/config";
-import { createWorker } from "../../platform/queue/worker";
-import { conversationOf, post } from "../../platform/slack/delivery";
+import { createWorker, type JobRun } from "../../platform/queue/worker";
+import { post, postEphemeral, postTarget } from "../../platform/slack/delivery";
 import type { Feature, Runtime } from "../../runtime";
 import {
   attemptsOf,
   attemptText,
   autoRuns,
   BACKOFF_BASE_MS,
+  DEFAULT_GROUP_CAP,
   definiteFailureText,
   describeInstance,
   failureDmText,
   finalFailureText,
   finishRun,
+  groupCapText,
   loopGuardText,
   manualRuns,
   noteRun,
@@ -39,9 +47,10 @@ import {
   successText,
   targetResolved,
   timeoutOf,
+  waitText,
 } from "./rules";
-import { registerRemediateActions } from "./slack";
-import { type GuardTarget, RemediationStore } from "./store";
+import { alreadyRunningText, registerRemediateActions } from "./slack";
+import { type ActiveRun, type GuardTarget, RemediationStore } from "./store";
 
 export const REMEDIATE_QUEUE = "remediate";
 const RUN_JOB = "run";
@@ -57,6 +66,10 @@ export interface RunJobData {
   readonly fingerprint: string | null;
   readonly source: RemediationRun["source"];
   readonly requestedBy: string | null;
+  /** Where whoever asked for a manual run pressed, for an ephemeral answer; absent for automatic runs. */
+  readonly replyTo?: { readonly channel: string; readonly threadTs: string | null } | null;
+  /** How long the run has waited as a delayed job (a handler's RemediationWait); absent before. */
+  readonly waitedMs?: number;
 }
 
 export interface FailureDmJobData {
@@ -70,23 +83,33 @@ export type RunResult =
   | "failed"
   | "skipped"
   | "loop-guard"
+  | "group-cap"
   | "already-running"
   | "gone"
   | "not-configured";
 
 export type RemediationDeps = Pick<
   Runtime,
-  "alerts" | "config" | "log" | "now" | "slack" | "alertChanged" | "settings" | "queues"
+  "alerts" | "config" | "log" | "now" | "slack" | "alertChanged" | "settings" | "queues" | "metrics"
 >;
 
+/** Where a person confirmed a manual run: refusals that come later from the queue go there. */
+export type ReplyTo = NonNullable<RunJobData["replyTo"]>;
+
 /** Enqueues one run; returns false when a job with its id exists already (a duplicate). */
-export async function enqueueRun(queue: Queue, run: RemediationRun, spec: RemediationSpec): Promise<boolean> {
+export async function enqueueRun(
+  queue: Queue,
+  run: RemediationRun,
+  spec: RemediationSpec,
+  replyTo: ReplyTo | null = null,
+): Promise<boolean> {
   const data: RunJobData = {
     alertId: run.alertId,
     runbook: run.runbook,
     fingerprint: run.fingerprint,
     source: run.source,
     requestedBy: run.requestedBy,
+    ...(replyTo ? { replyTo } : {}),
   };
   const existing = await queue.getJob(run.jobId);
   if (existing) return false;
@@ -126,12 +149,13 @@ export async function enqueueManualRuns(
   store: RemediationStore,
   alert: Alert,
   user: string,
+  replyTo: ReplyTo | null = null,
 ): Promise<RemediationRun[]> {
   const n = await store.nextManualRun(alert.id);
   const runs = manualRuns(alert, rt.config.runbooks, n, user);
   for (const run of runs) {
     const spec = rt.config.runbooks[run.runbook]?.remediation;
-    if (spec) await enqueueRun(rt.queues.remediate, run, spec);
+    if (spec) await enqueueRun(rt.queues.remediate, run, spec, replyTo);
   }
   return runs;
 }
@@ -157,16 +181,62 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
 }
 
-/** One attempt of a run. Throws to have BullMQ retry; returns when the run is over. */
+/** The refusals of runs, by reason, for /metrics; one counter per app's registry. */
+const refusedCounters = new WeakMap<Registry, Counter<"reason" | "handler">>();
+
+function refused(deps: Pick<RemediationDeps, "metrics">): Counter<"reason" | "handler"> {
+  const registry = deps.metrics.registry;
+  let counter = refusedCounters.get(registry);
+  if (!counter) {
+    counter = new Counter({
+      name: "oncall_remediation_refused_total",
+      help: "Remediation runs refused before they started, by reason (already-running, loop-guard, group-cap) and handler",
+      labelNames: ["reason", "handler"] as const,
+      registers: [registry],
+    });
+    refusedCounters.set(registry, counter);
+  }
+  return counter;
+}
+
+/** Tells whoever confirmed a run that lost the race to an active one that theirs did not start. */
+async function tellAlreadyRunning(
+  deps: RemediationDeps,
+  data: RunJobData,
+  handler: string,
+  holder: ActiveRun | null,
+): Promise<void> {
+  if (!data.requestedBy || !data.replyTo) return;
+  try {
+    await postEphemeral(
+      deps.slack,
+      { user: data.requestedBy, channel: data.replyTo.channel, threadTs: data.replyTo.threadTs },
+      alreadyRunningText(handler, holder),
+    );
+  } catch (err) {
+    // Only a courtesy: the run was refused either way, and the thread shows the one that runs.
+    deps.log.warn(
+      { err, alertId: data.alertId, user: data.requestedBy },
+      "could not tell that a run was already under way",
+    );
+  }
+}
+
+/**
+ * One attempt of a run. Throws to have BullMQ retry; returns when the run is over. A handler that
+ * asks to wait ends the attempt as a delayed job (`run.later`), so the wait holds no worker slot;
+ * its active claim stays taken across the wait.
+ */
 export async function runAttempt(
   job: Job<RunJobData>,
-  token: string | undefined,
+  run: Pick<JobRun, "token" | "later">,
   deps: RemediationDeps,
   store: RemediationStore,
   shutdown: AbortSignal,
 ): Promise<RunResult> {
   const { alertId, runbook, fingerprint } = job.data;
   const runId = job.id ?? `${alertId}-${runbook}`;
+  const waited = job.data.waitedMs ?? 0;
   const alert = await deps.alerts.get(alertId);
   if (!alert) return "gone";
   const spec = deps.config.runbooks[runbook]?.remediation;
@@ -182,7 +252,8 @@ export async function runAttempt(
   }
 
   const attempt = Math.min(job.attemptsMade + 1, job.opts.attempts ?? 1);
-  if (targetResolved(alert, fingerprint)) {
+  // After a wait the handler's own check says what resolving meant; before, the run is moot.
+  if (!waited && targetResolved(alert, fingerprint)) {
     await apply(deps, alertId, (a) =>
       finishRun(a, runId, deps.now(), [skippedText(handler.name, instanceName, attempt > 1)]),
     );
@@ -190,18 +261,46 @@ export async function runAttempt(
   }
 
   const target = { groupId: alert.groupId, handler: handler.name, target: runTarget(fingerprint) };
+  const ttlMs = timeoutOf(handler.timeoutMs, spec) + 60_000;
   // One run per alert, handler and target at a time: a second one racing it is refused, not queued.
-  const release = await store.claimActive(alertId, target, timeoutOf(handler.timeoutMs, spec) + 60_000);
-  if (!release) {
+  const claim = await store.claimActive(
+    alertId,
+    target,
+    { runId, by: job.data.requestedBy, at: deps.now().toISOString() },
+    ttlMs,
+  );
+  if (!claim.ok) {
+    deps.log.info(
+      { alertId, runId, holder: claim.holder?.runId },
+      "remediation refused: a run is already under way",
+    );
+    refused(deps).inc({ reason: "already-running", handler: handler.name });
     if (alert.remediating?.runs.includes(runId)) {
       await apply(deps, alertId, (a) => finishRun(a, runId, deps.now(), []));
     }
+    await tellAlreadyRunning(deps, job.data, handler.name, claim.holder);
     return "already-running";
   }
+  let waiting = false;
   try {
-    return await claimedAttempt(job, token, deps, store, shutdown, { alert, spec, handler, target, runId });
+    const result = await claimedAttempt(job, run.token, deps, store, shutdown, {
+      alert,
+      spec,
+      handler,
+      target,
+      runId,
+    });
+    if (typeof result === "string") return result;
+    waiting = true;
+    await claim.extend(result.waitMs + ttlMs);
+    await job.updateData({ ...job.data, waitedMs: waited + result.waitMs });
+    return await run.later(result.waitMs);
+  } catch (error) {
+    // The claim outlasts the attempt only when the run did become a delayed job to wait.
+    if (!(error instanceof DelayedError)) waiting = false;
+    throw error;
   } finally {
-    await release();
+    if (!waiting) await claim.release();
   }
 }
 
@@ -218,29 +317,26 @@ async function claimedAttempt(
     target: GuardTarget;
     runId: string;
   },
-): Promise<RunResult> {
+): Promise<RunResult | RemediationWait> {
   const { alertId, fingerprint, requestedBy } = job.data;
+  const waited = job.data.waitedMs ?? 0;
   const { alert, spec, handler, target, runId } = c;
   const instance = fingerprint ? alert.instances.find((i) => i.fingerprint === fingerprint) : undefined;
   const instanceName = instance ? describeInstance(instance) : null;
   const attempts = job.opts.attempts ?? 1;
   const attempt = Math.min(job.attemptsMade + 1, attempts);
   const info = { handler: handler.name, attempt, attempts, instance: instanceName, requestedBy };
-  const guard = deps.settings.remediationLoopGuard;
-  if (!(await store.claimRun(target, runId, deps.now(), guard))) {
-    const texts = (await store.firstGuardNote(alertId, target, guard))
-      ? [loopGuardText(handler.name, guard, instanceName)]
-      : [];
-    if (texts.length || alert.remediating?.runs.includes(runId)) {
-      await apply(deps, alertId, (a) => finishRun(a, runId, deps.now(), texts));
-    }
-    return "loop-guard";
-  }
 
-  const started = await apply(deps, alertId, (a) =>
-    startRun(a, runId, deps.now(), attemptText(info), requestedBy ?? "bot"),
-  );
-  if (!started) return "skipped";
+  let started: Alert | null = alert;
+  // A run back from a wait was counted and shown as started before it waited.
+  if (!waited) {
+    const refusal = await guarded(deps, store, { alert, target, runId, instanceName });
+    if (refusal) return refusal;
+    started = await apply(deps, alertId, (a) =>
+      startRun(a, runId, deps.now(), attemptText(info), requestedBy ?? "bot"),
+    );
+    if (!started) return "skipped";
+  }
 
   const seen = remediationAlert(started, fingerprint);
   const remAlert = seen && { ...seen, runId };
@@ -255,7 +351,7 @@ async function claimedAttempt(
 
   const log = deps.log.child({ alertId, runId, handler: handler.name, attempt });
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutOf(handler.timeoutMs, spec)), shutdown]);
-  let outcome: RemediationOutcome;
+  let outcome: RemediationOutcome | RemediationWait;
   try {
     outcome = await handler.run({
       alert: remAlert,
@@ -263,6 +359,7 @@ async function claimedAttempt(
       signal,
       log: { info: (msg, data) => log.info(data ?? {}, msg), warn: (msg, data) => log.warn(data ?? {}, msg) },
       isResolved: async () => targetResolved(await deps.alerts.get(alertId), fingerprint),
+      waitedMs: waited,
     });
   } catch (error) {
     if (shutdown.aborted) {
@@ -284,14 +381,66 @@ async function claimedAttempt(
     throw new UnrecoverableError(message);
   }
 
-  if (outcome.ok) {
+  if (isWait(outcome)) {
+    log.info({ waitMs: outcome.waitMs }, "remediation waits as a delayed job");
     await apply(deps, alertId, (a) =>
-      finishRun(a, runId, deps.now(), [successText(handler.name, instanceName, outcome.summary)]),
+      noteRun(a, deps.now(), [waitText(handler.name, instanceName, outcome.summary)]),
+    );
+    return outcome;
+  }
+  if (outcome.ok) {
+    const { summary } = outcome;
+    await apply(deps, alertId, (a) =>
+      finishRun(a, runId, deps.now(), [successText(handler.name, instanceName, summary)]),
     );
     return "succeeded";
   }
   await fail(deps, runId, alertId, info, outcome.summary, true);
   return "failed";
+}
+
+/**
+ * The group cap and the loop guard, checked and recorded before a run starts: the refusal (with
+ * its note in the thread, once), or null when the run may start.
+ */
+async function guarded(
+  deps: RemediationDeps,
+  store: RemediationStore,
+  r: { alert: Alert; target: GuardTarget; runId: string; instanceName: string | null },
+): Promise<RunResult | null> {
+  const { alert, target, runId } = r;
+  const alertId = alert.id;
+  const now = deps.now();
+  const stop = async (texts: string[]) => {
+    if (texts.length || alert.remediating?.runs.includes(runId)) {
+      await apply(deps, alertId, (a) => finishRun(a, runId, deps.now(), texts));
+    }
+  };
+  const cap = deps.settings.remediationGroupCap ?? DEFAULT_GROUP_CAP;
+  if (!(await store.claimGroupRun(target, runId, now, cap))) {
+    deps.log.warn(
+      { alertId, runId, groupId: target.groupId, handler: target.handler, cap },
+      "remediation refused: the group cap is reached",
+    );
+    refused(deps).inc({ reason: "group-cap", handler: target.handler });
+    await stop(
+      (await store.firstCapNote(alertId, target.handler, cap)) ? [groupCapText(target.handler, cap)] : [],
+    );
+    return "group-cap";
+  }
+  const guard = deps.settings.remediationLoopGuard;
+  if (!(await store.claimRun(target, runId, now, guard))) {
+    // Not started, so not counted towards the cap either.
+    await store.unclaimGroupRun(target, runId);
+    refused(deps).inc({ reason: "loop-guard", handler: target.handler });
+    await stop(
+      (await store.firstGuardNote(alertId, target, guard))
+        ? [loopGuardText(target.handler, guard, r.instanceName)]
+        : [],
+    );
+    return "loop-guard";
+  }
+  return null;
 }
 
 /** The run ended without success: record it, and page the on-call engineer unless it resolved. */
@@ -336,9 +485,9 @@ async function fail(
 }
 
 /** DMs the on-call engineer that automation failed; the worker maps Slack failures onto retries. */
+/** Automation gave up: a page in its own right, so it goes first, to the user id (no conversations.open). */
 async function sendFailureDm(data: FailureDmJobData, deps: RemediationDeps): Promise<void> {
-  const dm = await conversationOf(deps.slack, { user: data.user });
-  await post(deps.slack, dm, { text: data.text });
+  await post(deps.slack, postTarget({ user: data.user }), { text: data.text }, { priority: "urgent" });
 }
 
 export function createRemediationWorker(
@@ -357,7 +506,7 @@ export function createRemediationWorker(
         await sendFailureDm(job.data as FailureDmJobData, rt);
         return undefined;
       }
-      return runAttempt(job as Job<RunJobData>, run.token, rt, store, shutdown.signal);
+      return runAttempt(job as Job<RunJobData>, run, rt, store, shutdown.signal);
     },
   });
   // Abort running handlers as soon as a stop begins, so their processes and requests end within
@@ -378,7 +527,7 @@ export const remediationFeature: Feature = {
         registerRemediateActions(app, {
           rt,
           store,
-          enqueue: (alert, user) => enqueueManualRuns(rt, store, alert, user),
+          enqueue: (alert, user, replyTo) => enqueueManualRuns(rt, store, alert, user, replyTo),
         }),
       workers: () => [createRemediationWorker(rt, store)],
     };

@@ -206,6 +206,8 @@ export interface LoopGuard {
 }
 
 export const DEFAULT_LOOP_GUARD: LoopGuard = { runs: 3, windowMs: 3_600_000 };
+/** REMEDIATION_GROUP_LIMIT's default: runs of one handler per alert group, whatever the target. */
+export const DEFAULT_GROUP_CAP: LoopGuard = { runs: 10, windowMs: 3_600_000 };
 
 export type LoopGuardDecision =
   | { readonly allowed: true; readonly count: number }
@@ -247,6 +249,11 @@ export function loopGuardText(handler: string, guard: LoopGuard, instance: strin
   return `⛔ Loop guard: ${handler} ran ${guard.runs} times in ${formatWindow(guard.windowMs)} for ${target}; automation stopped`;
 }
 
+/** The thread's note, once, when the group cap refuses runs (per-instance runs on churning pods). */
+export function groupCapText(handler: string, cap: LoopGuard): string {
+  return `⛔ Remediation cap: ${handler} ran ${cap.runs} times in ${formatWindow(cap.windowMs)} for this alert group (all instances together); further runs are refused until the window has passed. Fix the cause by hand.`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transitions and thread text
 
@@ -270,6 +277,11 @@ function on(instance: string | null): string {
 export function attemptText(a: AttemptInfo): string {
   const by = a.requestedBy ? `, requested by <@${a.requestedBy}>` : "";
   return `🛠 Running ${a.handler}${on(a.instance)} (attempt ${a.attempt} of ${a.attempts}${by})…`;
+}
+
+/** A run that waits as a delayed job (wait-and-recheck) before the handler is called again. */
+export function waitText(handler: string, instance: string | null, summary: string): string {
+  return `⏳ ${handler}${on(instance)}: ${escapeMrkdwn(summary)}`;
 }
 
 export function successText(handler: string, instance: string | null, summary: string): string {

@@ -33,15 +33,19 @@ import {
   remediationAlert,
   runTarget,
 } from "./rules";
-import type { RemediationStore } from "./store";
+import type { ActiveRun, RemediationStore } from "./store";
 
 export const CONFIRM_CALLBACK = "alert.remediate.confirm";
 
 export interface RemediateDeps {
   readonly rt: Runtime;
   readonly store: RemediationStore;
-  /** Enqueues the manual runs for a confirmed press. */
-  readonly enqueue: (alert: Alert, user: string) => Promise<RemediationRun[]>;
+  /** Enqueues the manual runs for a confirmed press; a refusal from the queue goes to `replyTo`. */
+  readonly enqueue: (
+    alert: Alert,
+    user: string,
+    replyTo: { readonly channel: string; readonly threadTs: string | null } | null,
+  ) => Promise<RemediationRun[]>;
 }
 
 interface Place {
@@ -78,7 +82,12 @@ export async function refusal(deps: RemediateDeps, alert: Alert, user: string): 
     return `The runbook for ${name} names no remediation, so there is nothing to run. Add \`remediation: { handler, params }\` to the front matter of runbooks/${name}.md.`;
   }
   if (alert.state === "remediating" || (alert.remediating?.runs.length ?? 0) > 0) {
-    return "A remediation is already running for this alert; its outcome will appear in the thread. Press again once it has finished.";
+    for (const run of runs) {
+      const t = { groupId: alert.groupId, handler: run.handler, target: runTarget(run.fingerprint) };
+      const holder = await store.activeRun(alert.id, t);
+      if (holder) return alreadyRunningText(run.handler, holder);
+    }
+    return alreadyRunningText(runs[0]!.handler, null);
   }
   const guard: LoopGuard = rt.settings.remediationLoopGuard;
   const now = rt.now();
@@ -95,6 +104,16 @@ export async function refusal(deps: RemediateDeps, alert: Alert, user: string): 
   }
   const handler = runs[0]!.handler;
   return `⛔ Loop guard: ${handler} ran ${guard.runs} times in ${formatWindow(guard.windowMs)} for this alert group, so automation is stopped for it. Fix the cause by hand; it can run again after ${slackDate(retryAt ?? now)}.`;
+}
+
+/**
+ * The answer to whoever asks for a run while one is under way (pressed, or confirmed in a race the
+ * other confirmation won): who started it and when, and what to do.
+ */
+export function alreadyRunningText(handler: string, holder: ActiveRun | null): string {
+  const who = holder ? (holder.by ? `by <@${holder.by}>` : "automatically") : "";
+  const started = holder ? ` (started ${who} ${slackDate(holder.at)})` : "";
+  return `⏳ A remediation is already under way for this alert: ${handler}${started}. Yours did not start, so nothing runs twice; the outcome will appear in the alert's thread. Press Run remediation again once it has finished, if it is still needed.`;
 }
 
 /** How many runs of one runbook the dialog spells out; the rest run alike, on their own labels. */
@@ -234,7 +253,8 @@ export function registerRemediateActions(app: App, deps: RemediateDeps): void {
       // Checked again: the alert may have changed while the dialog was open.
       const why = await refusal(deps, alert, user);
       if (why) return await tell(rt, place, why);
-      const runs = await deps.enqueue(alert, user);
+      const replyTo = place.channel ? { channel: place.channel, threadTs: place.threadTs } : null;
+      const runs = await deps.enqueue(alert, user, replyTo);
       rt.log.info({ alertId: alert.id, user, runs: runs.map((r) => r.jobId) }, "manual remediation enqueued");
     } catch (err) {
       rt.log.error({ err, alertId: meta?.alertId, user }, "remediate confirm failed");
